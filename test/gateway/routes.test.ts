@@ -1,0 +1,47 @@
+import {describe, expect, test} from 'vitest'
+import {parseRouteKey, routeShape} from '../../src/gateway/routes.js'
+
+describe('parseRouteKey', () => {
+  test.each([
+    ['GET /orders/{id}', 'GET /orders/{id}'],
+    ['get /orders', 'GET /orders'],
+    ['  POST   /orders/  ', 'POST /orders'],
+    ['ANY /{proxy+}', 'ANY /{proxy+}'],
+    ['GET /', 'GET /'],
+    ['$default', '$default'],
+    ['DELETE /a/{b}/c/{rest+}', 'DELETE /a/{b}/c/{rest+}'],
+  ])('normalises %j to %j', (input, key) => {
+    expect(parseRouteKey(input).key).toBe(key)
+  })
+
+  test.each([
+    ['', /empty/],
+    ['   ', /empty/],
+    ['GET', /one method and one path/],
+    ['GETT /x', /not an HTTP method/],
+    ['GET orders', /must start with "\/"/],
+    ['GET //orders', /empty segment/],
+    ['GET /a//b', /empty segment/],
+    ['GET /{a}{b}', /mixes a parameter/],
+    ['GET /x{a}', /mixes a parameter/],
+    ['GET /{proxy+}/x', /greedy parameter/],
+    ['GET /{}', /invalid name/],
+    ['GET /caf\u00e9', /characters API Gateway does not accept/],
+    ['GET /a b', /one method and one path/],
+    ['GET /{id}/{id}', /appears twice/],
+    [`GET /${'a'.repeat(10_000)}`, /longer than 512/],
+  ])('rejects %j', (input, reason) => {
+    expect(() => parseRouteKey(input)).toThrow(reason)
+    try {
+      parseRouteKey(input)
+    } catch (error) {
+      expect((error as {code: string}).code).toBe('ROUTE_INVALID')
+      expect((error as {suggestion?: string}).suggestion).toBeTruthy()
+    }
+  })
+
+  test('routes that differ only by parameter names share a shape', () => {
+    expect(routeShape(parseRouteKey('GET /orders/{id}'))).toBe(routeShape(parseRouteKey('GET /orders/{orderId}')))
+    expect(routeShape(parseRouteKey('GET /orders/{id}'))).not.toBe(routeShape(parseRouteKey('POST /orders/{id}')))
+  })
+})
