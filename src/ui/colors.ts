@@ -29,7 +29,6 @@ export function paletteFor(stream: {isTTY?: boolean}, env: NodeJS.ProcessEnv = p
   }
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes are control characters by definition
 const ANSI = /\u001B\[[0-9;]*[A-Za-z]/g
 export function stripAnsi(s: string): string {
   return s.replace(ANSI, '')
