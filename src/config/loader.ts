@@ -4,7 +4,8 @@ import type {z} from 'zod'
 import {UserError} from '../errors.js'
 import {parseRouteKey, routeShape} from '../gateway/routes.js'
 import {findHandlerFile, handlerExports} from './handlers.js'
-import {configSchema, DEFAULT_HTTP_STAGE, DEFAULT_REST_STAGE, type FunctionConfig, type ProjectConfig} from './schema.js'
+import {JsonSyntaxError, lineColumn, parseJsonTree} from './json-syntax.js'
+import {configSchema, DEFAULT_HTTP_STAGE, functionSchema, DEFAULT_REST_STAGE, type FunctionConfig, type ProjectConfig} from './schema.js'
 
 export const CONFIG_FILE = 'tracegate.json'
 /** Lambda function names: 1-64 characters of [A-Za-z0-9_-]. */
@@ -45,14 +46,14 @@ export function parseProject(text: string, file: string, options: LoadOptions = 
   try {
     json = JSON.parse(text)
   } catch (error) {
-    const {line, column} = jsonErrorPosition(text, error as Error)
-    throw new UserError('CONFIG_INVALID_JSON', `${shown}:${line}:${column}: invalid JSON: ${(error as Error).message}`, {
+    const {line, column, problem} = describeJsonError(text, error as Error)
+    throw new UserError('CONFIG_INVALID_JSON', `${shown}:${line}:${column}: invalid JSON: ${problem}`, {
       suggestion: 'Fix the JSON syntax at that line and column (a trailing comma or a missing quote is the usual cause)',
       details: {file, line, column},
     })
   }
   const parsed = configSchema.safeParse(json)
-  if (!parsed.success) throw schemaError(shown, file, parsed.error)
+  if (!parsed.success) throw schemaError(shown, file, parsed.error, json)
   const raw = parsed.data
   const dir = dirname(file)
   const apiType = raw.api.type
@@ -154,16 +155,22 @@ function configError(shown: string, jsonPath: string, problem: string, suggestio
   return new UserError('CONFIG_INVALID', `${shown}: ${jsonPath}: ${problem}`, {suggestion, details: {path: jsonPath, problem}})
 }
 
-function schemaError(shown: string, file: string, error: z.ZodError): UserError {
+function schemaError(shown: string, file: string, error: z.ZodError, json: unknown): UserError {
   const issue = error.issues[0]
-  const jsonPath = toJsonPath(issue.path)
+  let jsonPath = toJsonPath(issue.path)
   let problem = issue.message
   let suggestion = 'Fix the value (your editor completes tracegate.json when it has "$schema": "./node_modules/tracegate/schema.json")'
   if (issue.code === 'unrecognized_keys') {
+    // Name the key itself in the path: "$.functions.getOrder.timout", not its parent object.
+    if (issue.keys.length === 1) jsonPath = toJsonPath([...issue.path, issue.keys[0]])
     problem = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-    suggestion = 'Remove it or fix its spelling'
-  } else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+    const known = knownKeysAt(issue.path)
+    const near = issue.keys.length === 1 ? closest(issue.keys[0], known) : undefined
+    suggestion = near ? `Did you mean "${near}"? Known keys here: ${known.join(', ')}` : `Remove it or fix its spelling (known keys here: ${known.join(', ')})`
+  } else if (issue.code === 'invalid_type' && !hasPath(json, issue.path)) {
+    // zod reports a missing key as a wrong type ("must be a string"); say what actually happened.
     problem = 'is required'
+    suggestion = `Add "${String(issue.path[issue.path.length - 1])}" (see the example in "tracegate new")`
   }
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : ''
   return new UserError('CONFIG_INVALID', `${shown}: ${jsonPath}: ${problem}${more}`, {
@@ -172,8 +179,74 @@ function schemaError(shown: string, file: string, error: z.ZodError): UserError 
   })
 }
 
+/** True when `path` leads to a present value in `json` (false when a key along it is missing). */
+function hasPath(json: unknown, path: readonly PropertyKey[]): boolean {
+  let value: unknown = json
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key as string)) return false
+    value = (value as Record<PropertyKey, unknown>)[key]
+  }
+  return true
+}
+
+/** The keys the schema allows in the object at `path` (for "did you mean" on an unknown key). */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  const shapeOf = (schema: unknown): Record<string, unknown> => {
+    let s = schema as {shape?: Record<string, unknown>; unwrap?: () => unknown}
+    while (!s.shape && typeof s.unwrap === 'function') s = s.unwrap() as typeof s
+    return s.shape ?? {}
+  }
+  if (path.length === 0) return Object.keys(configSchema.shape)
+  if (path.length === 1 && (path[0] === 'api' || path[0] === 'defaults')) return Object.keys(shapeOf(configSchema.shape[path[0]]))
+  if (path.length === 2 && path[0] === 'functions') return Object.keys(functionSchema.shape)
+  return []
+}
+
+/** The candidate within edit distance 2 of `word` (case-insensitive), if exactly one is nearest. */
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = 3
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase())
+    if (d < bestDistance) {
+      best = c
+      bestDistance = d
+    }
+  }
+  return best
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({length: b.length + 1}, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]
+}
+
 function toJsonPath(path: readonly PropertyKey[]): string {
   return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`
+}
+
+/**
+ * Line, column (1-based) and a short description of a JSON.parse error. Node 20's V8 omits the position from
+ * "Unexpected token" messages and quotes the whole input instead, so the position comes from our own parser
+ * (which accepts exactly what JSON.parse accepts); the V8 "position N" is only a fallback.
+ */
+export function describeJsonError(text: string, error: Error): {line: number; column: number; problem: string} {
+  try {
+    parseJsonTree(text)
+  } catch (syntax) {
+    if (syntax instanceof JsonSyntaxError) {
+      return {line: syntax.line, column: syntax.column, problem: syntax.message.replace(/ at line \d+, column \d+$/, '')}
+    }
+  }
+  const {line, column} = jsonErrorPosition(text, error)
+  return {line, column, problem: error.message.length > 200 ? `${error.message.slice(0, 200)}...` : error.message}
 }
 
 /** Line and column (1-based) of a JSON.parse error, from its "position N" or "(line L column C)" message. */
@@ -181,7 +254,5 @@ export function jsonErrorPosition(text: string, error: Error): {line: number; co
   const lc = /line (\d+) column (\d+)/.exec(error.message)
   if (lc) return {line: Number(lc[1]), column: Number(lc[2])}
   const pos = /position (\d+)/.exec(error.message)
-  const offset = pos ? Number(pos[1]) : text.length
-  const before = text.slice(0, offset).split('\n')
-  return {line: before.length, column: before[before.length - 1].length + 1}
+  return lineColumn(text, pos ? Number(pos[1]) : text.length)
 }
