@@ -11,7 +11,7 @@ import {
 } from '../../src/permissions/arn.js'
 import {arnLike} from '../../src/permissions/arnlike.js'
 
-const base = {region: 'us-east-2', account: '123456789012', apiId: 'a1b2c3d4e5'} as const
+const base: {region: string; account: string; apiId: string} = {region: 'us-east-2', account: '123456789012', apiId: 'a1b2c3d4e5'}
 
 describe('parseExecuteApiArn', () => {
   test('splits a full ARN into its parts', () => {
