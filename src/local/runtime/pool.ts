@@ -1,0 +1,617 @@
+/**
+ * The Lambda runtime of the emulator: execution environments (forked Node workers) per function, warm
+ * between invocations, cold after a code or configuration change, throttled beyond reserved concurrency.
+ * It knows nothing of HTTP or the store: the control and data planes hand it a `FunctionSpec` and map the
+ * `InvokeResult` to their wire format.
+ */
+
+import {type ChildProcess, fork} from 'node:child_process'
+import {createHash, randomUUID} from 'node:crypto'
+import {existsSync} from 'node:fs'
+import {mkdir} from 'node:fs/promises'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {UserError} from '../../errors.js'
+import {type CodeCache, createCodeCache} from './code-cache.js'
+import {newLogStreamName, lambdaEnvironment} from './environment.js'
+import {
+  checkInvokePayload,
+  exitErrorBody,
+  exitReason,
+  type FunctionErrorBody,
+  MAX_RESPONSE_PAYLOAD_BYTES,
+  responseTooLargeBody,
+  secondsText,
+  timeoutBody,
+  type XrayCause,
+} from './errors.js'
+import {endLine, initReportLine, logTail, reportLine, startLine} from './logs.js'
+import type {InvokeMessage, WorkerMessage} from './protocol.js'
+import {decideTrace, handlerTraceHeader, lambdaSegments, newSegmentIds, nowMs, type SegmentIds, type TraceDecision} from './tracing.js'
+import type {FunctionSpec, InvokeOptions, InvokeResult, Runtime, RuntimeOptions, ThrottleReason} from './types.js'
+
+export type {FunctionSpec, InvokeOptions, InvokeResult, Runtime, RuntimeOptions} from './types.js'
+
+/** Lambda gives the init phase 10 s; past that it re-runs init inside the invoke phase under the function timeout. */
+const INIT_PHASE_LIMIT_MS = 10_000
+const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000
+const DEFAULT_DAEMON_ADDRESS = '127.0.0.1:2000'
+
+type Outcome =
+  | {type: 'result'; payload: string}
+  | {type: 'error'; error: FunctionErrorBody; cause: XrayCause}
+  | {type: 'exit'; code: number | null; signal: NodeJS.Signals | null}
+  | {type: 'timeout'; elapsedMs: number}
+
+type InitOutcome = {type: 'ready'} | Exclude<Outcome, {type: 'result'}>
+
+interface Environment {
+  child: ChildProcess
+  taskRoot: string
+  configKey: string
+  state: 'init' | 'idle' | 'busy' | 'dead'
+  retired: boolean
+  /** Log text received since it was last taken. */
+  logs: string[]
+  rssBytes: number
+  initStart: number
+  initEnd?: number
+  ready: Promise<InitOutcome>
+  settleInit?: (outcome: InitOutcome) => void
+  pending?: {requestId: string; settle: (outcome: Outcome) => void}
+  idleTimer?: NodeJS.Timeout
+  closed: Promise<void>
+}
+
+interface FunctionState {
+  configKey: string
+  environments: Set<Environment>
+  /** Idle environments, most recently used last (reused first). */
+  idle: Environment[]
+  inFlight: number
+}
+
+/** Everything whose change gives the function new execution environments (not concurrency, not faults). */
+export function configKeyOf(fn: FunctionSpec): string {
+  const environment = Object.keys(fn.environment)
+    .sort()
+    .map((key) => [key, fn.environment[key]])
+  const material = [fn.functionArn, fn.codeSha256, fn.runtime, fn.handler, fn.memoryMb, fn.timeoutSec, fn.tracingMode, fn.region, environment]
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex')
+}
+
+let workerScriptPromise: Promise<string> | undefined
+
+/**
+ * The worker entry: `worker.js` next to this module once built. Running from TypeScript sources (vitest,
+ * tsx) there is only `worker.ts`; it is bundled once with esbuild so workers still run on plain Node —
+ * loading them through tsx would also transform the user's handler code and change what a syntax error
+ * or an ES module looks like.
+ */
+function workerScript(tmpDir: string): Promise<string> {
+  workerScriptPromise ??= (async () => {
+    const built = fileURLToPath(new URL('./worker.js', import.meta.url))
+    if (existsSync(built)) return built
+    const source = fileURLToPath(new URL('./worker.ts', import.meta.url))
+    const outfile = join(tmpDir, 'runtime', `worker-${process.pid}.mjs`)
+    await mkdir(join(tmpDir, 'runtime'), {recursive: true})
+    const {build} = await import('esbuild')
+    await build({entryPoints: [source], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent'})
+    return outfile
+  })()
+  workerScriptPromise.catch(() => {
+    workerScriptPromise = undefined
+  })
+  return workerScriptPromise
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024))
+}
+
+function assertNodeRuntime(fn: FunctionSpec): void {
+  if (!/^nodejs\d+\.x$/.test(fn.runtime)) {
+    throw new UserError('RUNTIME_UNSUPPORTED', `Function ${fn.functionName} uses ${fn.runtime}; the local emulator runs Node.js handlers only.`, {
+      suggestion: 'Use a nodejs*.x runtime, or run this function against AWS.',
+    })
+  }
+}
+
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const codeCache: CodeCache = createCodeCache(join(options.tmpDir, 'code'))
+  const functions = new Map<string, FunctionState>()
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+  let closed = false
+
+  function retire(state: FunctionState | undefined, env: Environment): void {
+    env.retired = true
+    // Busy and initialising environments finish the invocation they serve, then `release` stops them.
+    if (env.state === 'idle') kill(env)
+    if (state) state.idle = state.idle.filter((candidate) => candidate !== env)
+  }
+
+  function kill(env: Environment): void {
+    env.state = 'dead'
+    clearTimeout(env.idleTimer)
+    if (env.child.exitCode === null && env.child.signalCode === null) env.child.kill('SIGKILL')
+  }
+
+  function stateFor(fn: FunctionSpec): FunctionState {
+    const configKey = configKeyOf(fn)
+    let state = functions.get(fn.functionName)
+    if (!state) {
+      state = {configKey, environments: new Set(), idle: [], inFlight: 0}
+      functions.set(fn.functionName, state)
+    } else if (state.configKey !== configKey) {
+      // An update: the next invocation is cold. Idle environments go now, busy ones when they finish.
+      state.configKey = configKey
+      for (const env of state.environments) retire(state, env)
+    }
+    return state
+  }
+
+  /** A booted worker process with no function yet: Lambda's "pre-provisioned sandbox". */
+  let standby: ChildProcess | undefined
+  let standbyForking = false
+
+  async function forkWorker(): Promise<ChildProcess> {
+    const script = await workerScript(options.tmpDir)
+    // Neutral until `init`: no variable of the emulator's own process (credentials!) is passed on.
+    return fork(script, [], {
+      cwd: options.tmpDir,
+      env: {PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'},
+      execArgv: [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    })
+  }
+
+  function prepareStandby(): void {
+    if (closed || options.standby === false || standby || standbyForking) return
+    standbyForking = true
+    forkWorker()
+      .then((child) => {
+        standbyForking = false
+        if (closed) {
+          child.kill('SIGKILL')
+          return
+        }
+        standby = child
+        child.once('close', () => {
+          if (standby === child) standby = undefined
+        })
+      })
+      .catch(() => {
+        standbyForking = false
+      })
+  }
+
+  function takeProcess(): Promise<ChildProcess> {
+    const child = standby
+    standby = undefined
+    if (child && child.exitCode === null && child.signalCode === null) return Promise.resolve(child)
+    return forkWorker()
+  }
+
+  async function spawn(fn: FunctionSpec, state: FunctionState): Promise<Environment> {
+    const initStart = nowMs()
+    const [taskRoot, child] = await Promise.all([codeCache.taskRoot(fn.codeSha256, fn.codeZip), takeProcess()])
+    child.send({
+      type: 'init',
+      taskRoot,
+      env: lambdaEnvironment(fn, {
+        taskRoot,
+        logStreamName: newLogStreamName(),
+        daemonAddress: options.daemonAddress ?? DEFAULT_DAEMON_ADDRESS,
+        awsEndpointUrl: options.awsEndpointUrl,
+      }),
+    })
+    let settleInit!: (outcome: InitOutcome) => void
+    const ready = new Promise<InitOutcome>((resolve) => {
+      settleInit = resolve
+    })
+    let markClosed!: () => void
+    const env: Environment = {
+      child,
+      taskRoot,
+      configKey: state.configKey,
+      state: 'init',
+      retired: false,
+      logs: [],
+      rssBytes: 0,
+      initStart,
+      ready,
+      settleInit,
+      closed: new Promise((resolve) => {
+        markClosed = resolve
+      }),
+    }
+    state.environments.add(env)
+    // Output that bypassed the patched console (native writes, fatal errors) still belongs to the log.
+    child.stdout?.on('data', (chunk: Buffer) => env.logs.push(chunk.toString('utf8')))
+    child.stderr?.on('data', (chunk: Buffer) => env.logs.push(chunk.toString('utf8')))
+    child.on('message', (message: WorkerMessage) => onMessage(env, message))
+    child.on('error', () => kill(env))
+    // 'close' comes after the IPC channel and the pipes are drained, so no message or log line is lost.
+    child.on('close', (code, signal) => {
+      env.state = 'dead'
+      clearTimeout(env.idleTimer)
+      state.environments.delete(env)
+      state.idle = state.idle.filter((candidate) => candidate !== env)
+      const exit: Outcome = {type: 'exit', code, signal}
+      env.settleInit?.(exit as InitOutcome)
+      env.settleInit = undefined
+      env.pending?.settle(exit)
+      env.pending = undefined
+      markClosed()
+    })
+    return env
+  }
+
+  function onMessage(env: Environment, message: WorkerMessage): void {
+    switch (message.type) {
+      case 'log':
+        env.logs.push(message.text)
+        return
+      case 'ready':
+        env.rssBytes = message.rssBytes
+        env.initEnd = nowMs()
+        env.settleInit?.({type: 'ready'})
+        env.settleInit = undefined
+        return
+      case 'init-error':
+        env.initEnd = nowMs()
+        env.settleInit?.({type: 'error', error: message.error, cause: message.cause})
+        env.settleInit = undefined
+        // The worker exits; whatever it does, this environment never serves an invocation.
+        env.state = 'dead'
+        return
+      case 'result':
+      case 'error': {
+        env.rssBytes = message.rssBytes
+        if (message.type === 'error' && message.fatal) env.state = 'dead'
+        const pending = env.pending
+        if (!pending || pending.requestId !== message.requestId) return
+        env.pending = undefined
+        pending.settle(message.type === 'result' ? {type: 'result', payload: message.payload} : {type: 'error', error: message.error, cause: message.cause})
+        return
+      }
+    }
+  }
+
+  function waitForInit(env: Environment, fn: FunctionSpec): Promise<InitOutcome> {
+    const limit = INIT_PHASE_LIMIT_MS + fn.timeoutSec * 1000
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<InitOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        kill(env)
+        resolve({type: 'timeout', elapsedMs: fn.timeoutSec * 1000})
+      }, limit)
+    })
+    return Promise.race([env.ready, timeout]).finally(() => clearTimeout(timer))
+  }
+
+  function runOnEnvironment(env: Environment, fn: FunctionSpec, message: InvokeMessage): Promise<Outcome> {
+    const timeoutMs = fn.timeoutSec * 1000
+    const started = nowMs()
+    return new Promise<Outcome>((resolve) => {
+      const timer = setTimeout(() => {
+        env.pending = undefined
+        kill(env)
+        resolve({type: 'timeout', elapsedMs: nowMs() - started})
+      }, timeoutMs)
+      env.pending = {
+        requestId: message.requestId,
+        settle: (outcome) => {
+          clearTimeout(timer)
+          resolve(outcome)
+        },
+      }
+      env.child.send(message, (error) => {
+        if (error) kill(env)
+      })
+    })
+  }
+
+  function release(state: FunctionState, env: Environment): void {
+    if (env.state === 'dead') return
+    if (env.retired || env.configKey !== state.configKey || closed) {
+      kill(env)
+      return
+    }
+    env.state = 'idle'
+    env.idleTimer = setTimeout(() => retire(state, env), idleTimeoutMs)
+    env.idleTimer.unref()
+    state.idle.push(env)
+  }
+
+  function throttleReasonFor(fn: FunctionSpec, state: FunctionState): ThrottleReason | undefined {
+    // An injected throttle stands for the account-wide limit, the one users hit without reserving anything.
+    if (fn.fault?.throttle) return 'ConcurrentInvocationLimitExceeded'
+    const reserved = fn.reservedConcurrency
+    if (reserved !== undefined && reserved !== null && state.inFlight >= reserved) return 'ReservedFunctionConcurrentInvocationLimitExceeded'
+    return undefined
+  }
+
+  function emitSegments(documents: Record<string, unknown>[]): void {
+    if (!options.onSegments || documents.length === 0) return
+    try {
+      options.onSegments(documents)
+    } catch {
+      // A failing consumer must not fail the invocation it observes.
+    }
+  }
+
+  async function invoke(fn: FunctionSpec, payload: Buffer, invokeOptions: InvokeOptions = {}): Promise<InvokeResult> {
+    if (closed) throw new Error('The Lambda runtime is closed')
+    const received = nowMs()
+    const requestId = invokeOptions.requestId ?? randomUUID()
+    assertNodeRuntime(fn)
+    const event = checkInvokePayload(payload)
+    const decision = decideTrace(fn.tracingMode, invokeOptions.traceHeader, received)
+    const ids = newSegmentIds()
+    const state = stateFor(fn)
+
+    const throttle = throttleReasonFor(fn, state)
+    if (throttle) {
+      if (decision.sampled) {
+        emitSegments(lambdaSegments({decision, ids, functionName: fn.functionName, functionArn: fn.functionArn, requestId, status: 429, times: {received, responded: nowMs()}}))
+      }
+      return {
+        kind: 'throttled',
+        payload: Buffer.from(JSON.stringify({Reason: throttle, Type: 'User', message: 'Rate Exceeded.'})),
+        throttleReason: throttle,
+        logTail: '',
+        log: '',
+        durationMs: 0,
+        billedMs: 0,
+        requestId,
+        coldStart: false,
+        traceId: decision.traceId,
+        sampled: decision.sampled,
+      }
+    }
+
+    state.inFlight++
+    try {
+      return await execute(fn, state, event, requestId, decision, ids, received, invokeOptions)
+    } finally {
+      state.inFlight--
+    }
+  }
+
+  async function execute(
+    fn: FunctionSpec,
+    state: FunctionState,
+    event: string,
+    requestId: string,
+    decision: TraceDecision,
+    ids: SegmentIds,
+    received: number,
+    invokeOptions: InvokeOptions,
+  ): Promise<InvokeResult> {
+    let env = state.idle.pop()
+    const coldStart = env === undefined
+    let initLog = ''
+    let initDurationMs: number | undefined
+    if (env) {
+      clearTimeout(env.idleTimer)
+    } else {
+      env = await spawn(fn, state)
+      const init = await waitForInit(env, fn)
+      // Boot the next standby only now, so it never competes with this init for the CPU.
+      prepareStandby()
+      initDurationMs = (env.initEnd ?? nowMs()) - env.initStart
+      initLog = env.logs.splice(0).join('')
+      if (init.type !== 'ready') {
+        kill(env)
+        return initFailure(fn, env, init, {requestId, decision, ids, received, initLog, initDurationMs})
+      }
+    }
+    env.state = 'busy'
+
+    const invokeStart = nowMs()
+    const message: InvokeMessage = {
+      type: 'invoke',
+      requestId,
+      event,
+      deadlineMs: Date.now() + fn.timeoutSec * 1000,
+      invokedFunctionArn: fn.functionArn,
+      traceId: handlerTraceHeader(decision, decision.sampled ? ids.invocation : undefined),
+      ...(invokeOptions.clientContext ? {clientContext: Buffer.from(invokeOptions.clientContext, 'base64').toString('utf8')} : {}),
+      ...(fn.fault?.delayMs ? {delayMs: fn.fault.delayMs} : {}),
+    }
+    const outcome = await runOnEnvironment(env, fn, message)
+    const invokeEnd = nowMs()
+    const durationMs = outcome.type === 'timeout' ? outcome.elapsedMs : invokeEnd - invokeStart
+
+    let body: Buffer
+    let functionError: FunctionErrorBody | undefined
+    let cause: XrayCause | undefined
+    let platformLines = ''
+    let status: 'timeout' | 'error' | undefined
+    switch (outcome.type) {
+      case 'result':
+        body = Buffer.from(outcome.payload, 'utf8')
+        if (body.length > MAX_RESPONSE_PAYLOAD_BYTES) {
+          functionError = responseTooLargeBody()
+          body = Buffer.from(JSON.stringify(functionError))
+          cause = platformCause(env, functionError)
+        }
+        break
+      case 'error':
+        functionError = outcome.error
+        body = Buffer.from(JSON.stringify(functionError))
+        cause = outcome.cause
+        break
+      case 'exit':
+        functionError = exitErrorBody(requestId, outcome.code, outcome.signal)
+        body = Buffer.from(JSON.stringify(functionError))
+        cause = platformCause(env, functionError)
+        platformLines = `RequestId: ${requestId} Error: Runtime exited with error: ${exitReason(outcome.code, outcome.signal)}\nRuntime.ExitError\n`
+        status = 'error'
+        break
+      case 'timeout':
+        functionError = timeoutBody(requestId, outcome.elapsedMs)
+        body = Buffer.from(JSON.stringify(functionError))
+        cause = platformCause(env, functionError)
+        platformLines = `${new Date().toISOString()} ${requestId} Task timed out after ${secondsText(outcome.elapsedMs)} seconds\n`
+        status = 'timeout'
+        break
+    }
+    if (outcome.type === 'exit' || outcome.type === 'timeout') await Promise.race([env.closed, delay(200)])
+    const userLog = env.logs.splice(0).join('')
+    release(state, env)
+    const billedMs = Math.max(1, Math.ceil(durationMs))
+    const log =
+      initLog +
+      startLine(requestId) +
+      userLog +
+      platformLines +
+      endLine(requestId) +
+      reportLine({
+        requestId,
+        durationMs,
+        billedMs,
+        memoryMb: fn.memoryMb,
+        maxMemoryUsedMb: mb(env.rssBytes),
+        initDurationMs,
+        status,
+        errorType: status === 'error' ? functionError?.errorType : undefined,
+        xray: decision.sampled ? {traceId: decision.traceId, segmentId: ids.function, sampled: true} : undefined,
+      })
+    const overheadEnd = nowMs()
+    if (decision.sampled) {
+      emitSegments(
+        lambdaSegments({
+          decision,
+          ids,
+          functionName: fn.functionName,
+          functionArn: fn.functionArn,
+          requestId,
+          status: 200,
+          cause,
+          times: {
+            received,
+            responded: nowMs(),
+            ...(coldStart ? {initStart: env.initStart, initEnd: env.initEnd ?? invokeStart} : {}),
+            invokeStart,
+            invokeEnd,
+            overheadEnd,
+          },
+        }),
+      )
+    }
+    return {
+      kind: functionError ? 'function-error' : 'ok',
+      payload: body,
+      ...(functionError ? {functionError: 'Unhandled' as const} : {}),
+      logTail: logTail(log),
+      log,
+      durationMs,
+      billedMs,
+      ...(initDurationMs !== undefined ? {initDurationMs} : {}),
+      requestId,
+      coldStart,
+      traceId: decision.traceId,
+      sampled: decision.sampled,
+    }
+  }
+
+  function platformCause(env: Environment, error: FunctionErrorBody): XrayCause {
+    return {working_directory: env.taskRoot, paths: [], exceptions: [{type: error.errorType, message: error.errorMessage, stack: []}]}
+  }
+
+  function initFailure(
+    fn: FunctionSpec,
+    env: Environment,
+    init: Exclude<InitOutcome, {type: 'ready'}>,
+    context: {requestId: string; decision: TraceDecision; ids: SegmentIds; received: number; initLog: string; initDurationMs: number},
+  ): InvokeResult {
+    const {requestId, decision, ids, received, initDurationMs} = context
+    let error: FunctionErrorBody
+    let cause: XrayCause
+    let platformLines = ''
+    if (init.type === 'error') {
+      error = init.error
+      cause = init.cause
+    } else if (init.type === 'exit') {
+      error = exitErrorBody(requestId, init.code, init.signal)
+      cause = platformCause(env, error)
+      platformLines = `RequestId: ${requestId} Error: Runtime exited with error: ${exitReason(init.code, init.signal)}\nRuntime.ExitError\n`
+    } else {
+      error = timeoutBody(requestId, init.elapsedMs)
+      cause = platformCause(env, error)
+      platformLines = `${new Date().toISOString()} ${requestId} Task timed out after ${secondsText(init.elapsedMs)} seconds\n`
+    }
+    const initEnd = env.initEnd ?? nowMs()
+    const billedMs = Math.max(1, Math.ceil(initDurationMs))
+    const log =
+      context.initLog +
+      initReportLine(initDurationMs, error.errorType) +
+      startLine(requestId) +
+      platformLines +
+      endLine(requestId) +
+      reportLine({
+        requestId,
+        durationMs: initDurationMs,
+        billedMs,
+        memoryMb: fn.memoryMb,
+        maxMemoryUsedMb: mb(env.rssBytes),
+        status: init.type === 'timeout' ? 'timeout' : 'error',
+        errorType: init.type === 'timeout' ? undefined : error.errorType,
+        xray: decision.sampled ? {traceId: decision.traceId, segmentId: ids.function, sampled: true} : undefined,
+      })
+    if (decision.sampled) {
+      emitSegments(
+        lambdaSegments({
+          decision,
+          ids,
+          functionName: fn.functionName,
+          functionArn: fn.functionArn,
+          requestId,
+          status: 200,
+          cause,
+          times: {received, responded: nowMs(), initStart: env.initStart, initEnd, invokeStart: initEnd, invokeEnd: initEnd, overheadEnd: initEnd},
+        }),
+      )
+    }
+    return {
+      kind: 'function-error',
+      payload: Buffer.from(JSON.stringify(error)),
+      functionError: 'Unhandled',
+      logTail: logTail(log),
+      log,
+      durationMs: initDurationMs,
+      billedMs,
+      initDurationMs,
+      requestId,
+      coldStart: true,
+      traceId: decision.traceId,
+      sampled: decision.sampled,
+    }
+  }
+
+  prepareStandby()
+  return {
+    invoke,
+    invalidate(functionName) {
+      const state = functions.get(functionName)
+      if (!state) return
+      for (const env of state.environments) retire(state, env)
+    },
+    async close() {
+      closed = true
+      standby?.kill('SIGKILL')
+      standby = undefined
+      const all = [...functions.values()].flatMap((state) => [...state.environments])
+      for (const env of all) kill(env)
+      await Promise.all(all.map((env) => Promise.race([env.closed, delay(2000)])))
+      functions.clear()
+    },
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}

@@ -1,0 +1,77 @@
+/** The runtime's public types: what the data and control planes hand to `invoke`, and what they get back. */
+
+export interface FunctionSpec {
+  functionName: string
+  functionArn: string
+  /** `nodejs20.x`, `nodejs18.x`, …; only Node.js runtimes can run locally. */
+  runtime: string
+  /** `src/get-order.handler`: module path relative to the task root, then the exported function. */
+  handler: string
+  memoryMb: number
+  timeoutSec: number
+  environment: Record<string, string>
+  /** Identifies the code: hex SHA-256 or Lambda's base64 `CodeSha256`. */
+  codeSha256: string
+  /** The deployment package, read only when this SHA has not been unzipped yet. */
+  codeZip: () => Buffer
+  tracingMode: 'Active' | 'PassThrough'
+  region: string
+  /** `null`/absent: unreserved; 0: every invocation is throttled. */
+  reservedConcurrency?: number | null
+  /** Fault injection (`tracegate local fault`). */
+  fault?: {throttle?: boolean; delayMs?: number} | null
+}
+
+export interface InvokeOptions {
+  /** The request id (`x-amzn-RequestId`, `context.awsRequestId`); a new UUID when absent. */
+  requestId?: string
+  /** Incoming `X-Amzn-Trace-Id`, from API Gateway or the caller. */
+  traceHeader?: string
+  /** `X-Amz-Client-Context` as sent (base64 of JSON). */
+  clientContext?: string
+}
+
+export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded'
+
+export interface InvokeResult {
+  /** `throttled`: map to 429 TooManyRequestsException (payload holds the error body, `throttleReason` the Reason). */
+  kind: 'ok' | 'function-error' | 'throttled'
+  payload: Buffer
+  functionError?: 'Unhandled'
+  throttleReason?: ThrottleReason
+  /** Base64 of the last 4 KB of the execution log (`X-Amz-Log-Result` for `LogType: Tail`). */
+  logTail: string
+  /** The whole execution log of this invocation. */
+  log: string
+  durationMs: number
+  billedMs: number
+  initDurationMs?: number
+  requestId: string
+  coldStart: boolean
+  /** The trace the invocation belongs to, and whether Lambda traced it. */
+  traceId: string
+  sampled: boolean
+}
+
+export interface RuntimeOptions {
+  /** Where code is unzipped and the worker script is prepared. */
+  tmpDir: string
+  /** `host:port` of the X-Ray daemon, given to handlers as `AWS_XRAY_DAEMON_ADDRESS`. */
+  daemonAddress?: string
+  /** Receives the segment documents of traced invocations. */
+  onSegments?: (documents: Record<string, unknown>[]) => void
+  /** Given to handlers as `AWS_ENDPOINT_URL`, so SDK calls inside a handler reach the emulator. */
+  awsEndpointUrl?: string
+  /** An idle environment is shut down after this long (Lambda reclaims idle ones too). Default 10 minutes. */
+  idleTimeoutMs?: number
+  /** Keep one booted worker process in reserve so cold starts skip Node's start-up. Default true. */
+  standby?: boolean
+}
+
+export interface Runtime {
+  invoke(fn: FunctionSpec, payload: Buffer, options?: InvokeOptions): Promise<InvokeResult>
+  /** Drains the function's environments: the next invocation starts cold. */
+  invalidate(functionName: string): void
+  /** Stops every environment. */
+  close(): Promise<void>
+}

@@ -1,0 +1,259 @@
+/**
+ * One Lambda execution environment: a Node process forked by the pool. It plays the Node.js runtime
+ * interface client (`src/index.mjs`, `Runtime.js`, `CallbackContext.js`, `LogPatch.js`): loads the handler
+ * named by `_HANDLER` from `LAMBDA_TASK_ROOT`, then runs one invocation at a time as the parent asks.
+ *
+ * Semantics kept from the runtime client:
+ * - a promise result completes the invocation at once; `callback(null, result)` waits for the event loop to
+ *   empty unless `context.callbackWaitsForEmptyEventLoop = false`; only the first completion counts;
+ * - an event loop that empties before the handler settles answers `null` (callback handlers) or
+ *   `Runtime.NodeJsExit` (async handlers);
+ * - an uncaught exception or unhandled rejection fails the invocation and ends the process (exit 129/128);
+ * - console output becomes `time\trequestId\tLEVEL\tmessage` lines.
+ *
+ * The IPC channel replaces the runtime API. It is unref'd while an invocation runs so `beforeExit` fires
+ * exactly when the user's work is done, as it does on Lambda, and ref'd again while waiting for the next one.
+ *
+ * The process boots as a neutral standby and waits for an `init` message naming the function: the pool
+ * keeps one booted in advance so a cold start pays for the handler's init, not for Node's own start-up
+ * (about 100 ms here). This file is a process entry point: `void main()` below is its only side effect.
+ */
+
+import Module from 'node:module'
+import {format} from 'node:util'
+import {formatErrorForLog, NODEJS_EXIT_MESSAGE, runtimeError, toFunctionErrorBody, toXrayCause} from './errors.js'
+import {type Handler, isAsyncFunction, loadHandler} from './handler-loader.js'
+import {consoleLine} from './logs.js'
+import type {InitMessage, InvokeMessage, ParentMessage, WorkerMessage} from './protocol.js'
+
+let taskRoot = process.cwd()
+let currentRequestId: string | undefined
+let beforeExitListener: () => void = () => {}
+
+function send(message: WorkerMessage, then?: () => void): void {
+  if (!process.connected) {
+    process.exit(1)
+  }
+  process.send!(message, undefined, undefined, then)
+}
+
+function log(level: string, message: unknown, ...params: unknown[]): void {
+  send({type: 'log', text: consoleLine(new Date(), currentRequestId, level, format(message, ...params))})
+}
+
+/** `structuredConsole.logError` in text mode: `console.error(label, '\t{json}')`. */
+function logError(label: string, error: unknown): void {
+  log('ERROR', label, formatErrorForLog(error instanceof Error ? error : new Error(String(error))))
+}
+
+function patchConsole(): void {
+  const levels: [keyof Console, string][] = [
+    ['trace', 'TRACE'],
+    ['debug', 'DEBUG'],
+    ['info', 'INFO'],
+    ['log', 'INFO'],
+    ['warn', 'WARN'],
+    ['error', 'ERROR'],
+  ]
+  const target = console as unknown as Record<string, unknown>
+  for (const [method, level] of levels) target[method] = (message: unknown, ...params: unknown[]) => log(level, message, ...params)
+  target.fatal = (message: unknown, ...params: unknown[]) => log('FATAL', message, ...params)
+  // Raw writes (process.stdout.write, libraries that bypass console) land in the same log, unformatted.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8')
+      send({type: 'log', text})
+      const done = typeof encoding === 'function' ? encoding : callback
+      if (typeof done === 'function') process.nextTick(done as () => void)
+      return true
+    }) as typeof stream.write
+  }
+}
+
+function rssBytes(): number {
+  return process.memoryUsage.rss()
+}
+
+const errorCallbacks = {
+  uncaughtException: (error: unknown) => {
+    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot)}, () => process.exit(129))
+  },
+  unhandledRejection: (error: unknown) => {
+    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot)}, () => process.exit(128))
+  },
+}
+
+function runInvocation(handler: Handler, isAsync: boolean, message: InvokeMessage): void {
+  const requestId = message.requestId
+  currentRequestId = requestId
+  process.env._X_AMZN_TRACE_ID = message.traceId
+  process.channel?.unref()
+
+  const postErrorMessage = (error: unknown, exitCode?: number) =>
+    send(
+      {type: 'error', requestId, error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot), rssBytes: rssBytes(), fatal: exitCode !== undefined},
+      exitCode === undefined ? undefined : () => process.exit(exitCode),
+    )
+
+  errorCallbacks.uncaughtException = (error) => postErrorMessage(error, 129)
+  errorCallbacks.unhandledRejection = (error) => postErrorMessage(error, 128)
+
+  const scheduleNext = () => {
+    beforeExitListener = () => {}
+    process.channel?.ref()
+  }
+
+  // CallbackContext._rawCallbackContext
+  let isCompleteInvoked = false
+  let waitForEmptyEventLoop = true
+  const postError = (error: unknown) => {
+    logError('Invoke Error', error)
+    postErrorMessage(error)
+    scheduleNext()
+  }
+  const complete = (result: unknown) => {
+    if (isCompleteInvoked) {
+      console.error('Invocation has already been reported as done. Cannot call complete more than once per invocation.')
+      return
+    }
+    isCompleteInvoked = true
+    let payload: string
+    try {
+      payload = JSON.stringify(result === undefined ? null : result)
+    } catch {
+      throw new Error('Unable to stringify response body')
+    }
+    send({type: 'result', requestId, payload, rssBytes: rssBytes()})
+    scheduleNext()
+  }
+  const rawCallback = (error?: unknown, result?: unknown) => {
+    beforeExitListener = () => {}
+    if (error !== undefined && error !== null) {
+      postError(error)
+    } else if (!waitForEmptyEventLoop) {
+      complete(result)
+    } else {
+      beforeExitListener = () => setImmediate(() => complete(result))
+    }
+  }
+  const done = (error?: unknown, result?: unknown) => {
+    beforeExitListener = () => {}
+    if (error !== undefined && error !== null) postError(error)
+    else complete(result)
+  }
+
+  // CallbackContext._wrappedCallbackContext: only the first call to any of them counts.
+  let finished = false
+  const onlyFirst =
+    <A extends unknown[]>(fn: (...args: A) => void) =>
+    (...args: A) => {
+      if (!finished) {
+        fn(...args)
+        finished = true
+      }
+    }
+  const callback = onlyFirst(rawCallback)
+  const callbackContext = {
+    get callbackWaitsForEmptyEventLoop() {
+      return waitForEmptyEventLoop
+    },
+    set callbackWaitsForEmptyEventLoop(value: boolean) {
+      waitForEmptyEventLoop = value
+    },
+    succeed: onlyFirst((result?: unknown) => done(null, result)),
+    fail: onlyFirst((error?: unknown) => (error === undefined || error === null ? done('handled') : done(error, null))),
+    done: onlyFirst(done),
+  }
+
+  // Runtime._setDefaultExitListener: the event loop emptied and nobody completed the invocation.
+  beforeExitListener = () => {
+    isCompleteInvoked = true
+    if (isAsync) {
+      const error = runtimeError('NodeJsExit', NODEJS_EXIT_MESSAGE)
+      logError('Invoke Error', error)
+      postErrorMessage(error)
+    } else {
+      send({type: 'result', requestId, payload: 'null', rssBytes: rssBytes()})
+    }
+    scheduleNext()
+  }
+
+  // InvokeContext: environment data plus the per-invocation header data.
+  const env = process.env
+  const context = Object.assign(callbackContext, {
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: undefined as unknown,
+    identity: undefined,
+    invokedFunctionArn: message.invokedFunctionArn,
+    awsRequestId: requestId,
+    getRemainingTimeInMillis: () => message.deadlineMs - Date.now(),
+  })
+
+  const start = () => {
+    try {
+      if (message.clientContext !== undefined) context.clientContext = JSON.parse(message.clientContext)
+      const result = handler(JSON.parse(message.event), context, callback) as {then?: unknown} | undefined
+      if (result && typeof result.then === 'function') {
+        ;(result as Promise<unknown>).then(callbackContext.succeed, callbackContext.fail).catch(callbackContext.fail)
+      }
+    } catch (error) {
+      callback(error)
+    }
+  }
+  if (message.delayMs && message.delayMs > 0) setTimeout(start, message.delayMs)
+  else start()
+}
+
+/** Becomes the function's environment: exactly Lambda's variables, nothing inherited. */
+function assume(init: InitMessage): void {
+  for (const key of Object.keys(process.env)) delete process.env[key]
+  Object.assign(process.env, init.env)
+  process.chdir(init.taskRoot)
+  taskRoot = init.taskRoot
+  // NODE_PATH is read once at start-up; re-read it now that the environment is the function's.
+  ;(Module as unknown as {_initPaths?: () => void})._initPaths?.()
+}
+
+function main(): void {
+  process.once('message', (message: ParentMessage) => {
+    if (message.type !== 'init') process.exit(1)
+    assume(message)
+    void initialise()
+  })
+  // The pool is gone: an orphaned environment must not linger.
+  process.on('disconnect', () => process.exit(0))
+}
+
+async function initialise(): Promise<void> {
+  patchConsole()
+  process.on('uncaughtException', (error) => {
+    logError('Uncaught Exception', error)
+    errorCallbacks.uncaughtException(error)
+  })
+  process.on('unhandledRejection', (reason, promise) => {
+    const error = Object.assign(runtimeError('UnhandledPromiseRejection', reason), {reason, promise})
+    logError('Unhandled Promise Rejection', error)
+    errorCallbacks.unhandledRejection(error)
+  })
+  process.on('beforeExit', () => beforeExitListener())
+
+  let handler: Handler
+  try {
+    handler = await loadHandler(taskRoot, process.env._HANDLER ?? '')
+  } catch (error) {
+    logError('Uncaught Exception', error)
+    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot)}, () => process.exit(129))
+    return
+  }
+  const isAsync = isAsyncFunction(handler)
+  process.on('message', (message: ParentMessage) => {
+    if (message.type === 'invoke') runInvocation(handler, isAsync, message)
+  })
+  send({type: 'ready', rssBytes: rssBytes()})
+}
+
+main()
