@@ -1,0 +1,185 @@
+/**
+ * The evidence model: what each collector saw about one failing request. Collectors (in `src/invoke/`) talk to
+ * AWS; this file is plain data so the rules in `diagnose.ts` are tested without the SDK (STYLE rule 4).
+ *
+ * Every collector reports `seen` (it looked and has facts), `not-seen` (it looked and there was nothing to see,
+ * or it was skipped, e.g. no trace in the window, replay not allowed for POST) or `error` (it could not look:
+ * AccessDenied, its time budget ran out). `note` says, in words, what could not be seen and why.
+ */
+
+export type ApiType = 'http' | 'rest'
+export type EvidenceStatus = 'seen' | 'not-seen' | 'error'
+
+export type Evidence<S extends string, F> =
+  | {source: S; status: 'seen'; facts: F; note?: string; durationMs?: number}
+  | {source: S; status: 'not-seen' | 'error'; facts?: Partial<F>; note: string; durationMs?: number}
+
+/**
+ * The error answers API Gateway itself produces (aws-semantics §5). `function` means the body is not one of
+ * them: the function's own answer passed through.
+ */
+export type GatewayCondition =
+  | 'route-not-found'
+  | 'internal-error'
+  | 'bad-gateway'
+  | 'integration-timeout'
+  | 'throttled'
+  | 'request-too-large'
+  | 'forbidden'
+
+export interface GatewayFacts {
+  apiType: ApiType
+  status: number
+  /** Who wrote the body: API Gateway (one of its fixed error answers), the function, or we cannot tell. */
+  origin: 'gateway' | 'function' | 'unknown'
+  condition?: GatewayCondition
+  /** `x-amzn-ErrorType` (REST gateway errors carry it). */
+  errorType?: string
+  requestId?: string
+  /** The `X-Amzn-Trace-Id` the response carried, if any. */
+  traceId?: string
+  durationMs: number
+  requestBytes: number
+  method: string
+  path: string
+}
+
+export interface MatchedRoute {
+  routeKey: string
+  functionName?: string
+  functionArn?: string
+  integrationId?: string
+  payloadFormatVersion?: '1.0' | '2.0'
+  /** The integration's `timeoutInMillis` (HTTP APIs) or the REST default. */
+  integrationTimeoutMs?: number
+}
+
+export interface RouteFacts {
+  stage: string
+  /** The deployed route the request matches, if any. */
+  matched?: MatchedRoute
+  /** Deployed routes closest to the request, best first (for "did you mean"). */
+  nearest: string[]
+  /** A route in tracegate.json that would match but is not deployed (then the fix is `tracegate deploy`). */
+  undeployedConfigRoute?: string
+  apiId?: string
+}
+
+export interface PermissionFacts {
+  functionName: string
+  /** The execute-api ARN API Gateway presents when it invokes the function for this route (aws-semantics §3). */
+  sourceArn: string
+  policyExists: boolean
+  allowed: boolean
+  /** The statement that allows it, when one does. */
+  statementId?: string
+  /** The statement that would fix a miss, as tracegate deploy would add it. */
+  grant?: {statementId: string; sourceArn: string; functionName: string; region?: string}
+}
+
+export interface ThrottlingFacts {
+  functionName: string
+  /** `undefined`: no reserved concurrency (the function shares the account's unreserved pool). */
+  reservedConcurrency?: number
+}
+
+export interface FunctionFacts {
+  functionName: string
+  exists: boolean
+  /** The function's configured timeout (seconds). */
+  timeoutSeconds?: number
+  memoryMb?: number
+  state?: string
+  lastUpdateStatus?: string
+  tracingMode?: 'Active' | 'PassThrough'
+  /** The function's key in tracegate.json, when the project names it. */
+  configKey?: string
+}
+
+export interface ExceptionFacts {
+  type: string
+  message: string
+  /** First stack frames, already formatted (`at handler (src/get-order.js:12:9)`). */
+  frames: string[]
+}
+
+export interface TraceFacts {
+  traceId: string
+  /** `trace-header`: the response's own trace id (this request); `time-window`: the function's trace nearest in time. */
+  foundBy: 'trace-header' | 'time-window'
+  /** A Lambda segment (`AWS::Lambda` / `AWS::Lambda::Function`) is in the trace: the function was invoked. */
+  functionInvoked: boolean
+  functionFault: boolean
+  functionError: boolean
+  throttle: boolean
+  exception?: ExceptionFacts
+  functionDurationMs?: number
+  /** REST stage tracing: the status on the stage's `Lambda` subsegment (429 throttled, 403 denied, aws-semantics §6.4). */
+  lambdaCallStatus?: number
+}
+
+export interface FunctionErrorFacts extends ExceptionFacts {
+  /** Lambda ended the run at the function's timeout ("Task timed out after …", `Sandbox.Timedout`). */
+  timedOut: boolean
+  /** Lambda replaced a response over 6 MB with an error (aws-semantics §1.2). */
+  responseTooLarge: boolean
+}
+
+export interface ReplayFacts {
+  functionName: string
+  durationMs: number
+  /**
+   * `ok`: the API type's response rules accept the output; `function-error`: `X-Amz-Function-Error` was set;
+   * `malformed`: the output breaks a response rule; `rejected`: Lambda refused the invocation (429, 413, ...).
+   */
+  outcome: 'ok' | 'function-error' | 'malformed' | 'rejected'
+  /** The status API Gateway would answer with for this output (outcome `ok`). */
+  statusCode?: number
+  functionError?: FunctionErrorFacts
+  /** The response rule the output breaks (outcome `malformed`), as worded by `src/gateway/response.ts`. */
+  malformedRule?: string
+  /** The field the rule is about (`body`, `statusCode`, `headers.x-count`), when there is one. */
+  malformedField?: string
+  rejection?: {code: string; httpStatus?: number; reason?: string; message: string}
+  responseBytes?: number
+}
+
+export type GatewayEvidence = Evidence<'gateway', GatewayFacts>
+export type RouteEvidence = Evidence<'route', RouteFacts>
+export type PermissionEvidence = Evidence<'permission', PermissionFacts>
+export type ThrottlingEvidence = Evidence<'throttling', ThrottlingFacts>
+export type FunctionEvidence = Evidence<'function', FunctionFacts>
+export type TraceEvidence = Evidence<'trace', TraceFacts>
+export type ReplayEvidence = Evidence<'replay', ReplayFacts>
+
+export type AnyEvidence =
+  | GatewayEvidence
+  | RouteEvidence
+  | PermissionEvidence
+  | ThrottlingEvidence
+  | FunctionEvidence
+  | TraceEvidence
+  | ReplayEvidence
+
+export type EvidenceSource = AnyEvidence['source']
+
+/** Everything known about one request. Only the gateway answer is always there; every other source may be absent. */
+export interface EvidenceSet {
+  gateway: GatewayEvidence & {status: 'seen'}
+  route?: RouteEvidence
+  permission?: PermissionEvidence
+  throttling?: ThrottlingEvidence
+  function?: FunctionEvidence
+  trace?: TraceEvidence
+  replay?: ReplayEvidence
+}
+
+/** The facts of a collector that saw something, else undefined. */
+export function seen<F>(evidence: Evidence<string, F> | undefined): F | undefined {
+  return evidence?.status === 'seen' ? evidence.facts : undefined
+}
+
+/** Lambda's synchronous request and response payload limit: 6 MB (aws-semantics §1.2, §5). */
+export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
+/** API Gateway's request payload quota: 10 MB (aws-semantics §5). */
+export const API_PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024
