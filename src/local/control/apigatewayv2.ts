@@ -1,0 +1,599 @@
+/**
+ * The ApiGatewayV2 control plane (restJson1 with lowerCamelCase members, aws-semantics §1.3): APIs,
+ * integrations, routes, stages and tags. Lists answer `{items, nextToken}`.
+ *
+ * `apiEndpoint` is the emulator's own execute-api URL for the API, path-based:
+ * `http://127.0.0.1:{port}/_aws/execute-api/{apiId}` (DESIGN.md, "The embedded emulator"). It is computed per
+ * request from the address the emulator listens on, never stored, so it stays right when the port changes
+ * between runs. The data plane (part 2) serves that prefix, and `{apiId}.execute-api.localhost` by Host header.
+ *
+ * Deployments are not modelled: every stage serves the API's current routes, as an `autoDeploy` stage does.
+ */
+import {parseRouteKey} from '../../gateway/routes.js'
+import {type ApiChildKind, type ApiRecord, InvalidCursorError, type Page, type WireObject} from '../store.js'
+import {empty, type EmulatorRequest, json, parseJsonBody, type Route, ServiceError, type WireResponse} from '../wire.js'
+import type {ControlContext} from './context.js'
+import {gatewayId} from './ids.js'
+
+export const EXECUTE_API_PREFIX = '/_aws/execute-api'
+
+export function apiEndpointFor(baseUrl: string, apiId: string, protocolType: unknown): string {
+  const url = `${baseUrl}${EXECUTE_API_PREFIX}/${apiId}`
+  return protocolType === 'WEBSOCKET' ? url.replace(/^http/, 'ws') : url
+}
+
+function notFound(message: string, resourceType: string): ServiceError {
+  return new ServiceError(404, 'NotFoundException', message, {message, resourceType})
+}
+
+function badRequest(message: string): ServiceError {
+  return new ServiceError(400, 'BadRequestException', message, {message})
+}
+
+function conflict(message: string): ServiceError {
+  return new ServiceError(409, 'ConflictException', message, {message})
+}
+
+function body(request: EmulatorRequest): Record<string, unknown> {
+  return parseJsonBody(request, () => badRequest('Invalid request body'))
+}
+
+function required(input: Record<string, unknown>, member: string): void {
+  if (input[member] === undefined || input[member] === null) {
+    throw badRequest(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`)
+  }
+}
+
+function stringMap(value: unknown, member: string): Record<string, string> | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw badRequest(`Invalid ${member}: expected a map of strings`)
+  }
+  return value as Record<string, string>
+}
+
+/** Copies the listed members that are present (the stored resource never carries unknown keys). */
+function pick(input: Record<string, unknown>, members: readonly string[]): WireObject {
+  const out: WireObject = {}
+  for (const member of members) if (input[member] !== undefined && input[member] !== null) out[member] = input[member]
+  return out
+}
+
+function pageSize(request: EmulatorRequest): number {
+  const raw = request.query.get('maxResults')
+  if (raw === null) return 100
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw badRequest(`Invalid maxResults: ${raw}. It must be between 1 and 500.`)
+  return n
+}
+
+function listPage<T>(request: EmulatorRequest, load: (options: {after?: string; limit: number}) => Page<T>): Page<T> {
+  const token = request.query.get('nextToken') ?? undefined
+  try {
+    return load({after: token || undefined, limit: pageSize(request)})
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw badRequest(`Invalid nextToken: ${token}`)
+    throw error
+  }
+}
+
+// ---- APIs ------------------------------------------------------------------------------------------------------
+
+const API_MEMBERS = [
+  'name',
+  'protocolType',
+  'routeSelectionExpression',
+  'apiKeySelectionExpression',
+  'corsConfiguration',
+  'description',
+  'disableSchemaValidation',
+  'disableExecuteApiEndpoint',
+  'ipAddressType',
+  'version',
+] as const
+
+function loadApi(ctx: ControlContext, apiId: string): ApiRecord {
+  const api = ctx.store.getApi(apiId)
+  if (!api) throw notFound(`Invalid API identifier specified ${ctx.accountId}:${apiId}`, 'Api')
+  return api
+}
+
+function apiOut(api: ApiRecord, baseUrl: string): WireObject {
+  return {
+    apiEndpoint: apiEndpointFor(baseUrl, api.apiId, api.data.protocolType),
+    apiId: api.apiId,
+    ...api.data,
+    tags: api.data.tags ?? {},
+  }
+}
+
+function isLambdaTarget(target: string): boolean {
+  return /^arn:aws[a-zA-Z-]*:lambda:/.test(target) || /^arn:aws[a-zA-Z-]*:apigateway:[^:]+:lambda:path\//.test(target)
+}
+
+function validateProtocol(protocolType: unknown): void {
+  if (protocolType !== 'HTTP' && protocolType !== 'WEBSOCKET') {
+    throw badRequest('Invalid protocol specified. Must be one of [HTTP, WEBSOCKET]')
+  }
+}
+
+function createApi(request: EmulatorRequest, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  required(input, 'name')
+  required(input, 'protocolType')
+  validateProtocol(input.protocolType)
+  const http = input.protocolType === 'HTTP'
+  if (!http && input.routeSelectionExpression === undefined) {
+    throw badRequest('RouteSelectionExpression is required for WEBSOCKET APIs')
+  }
+  if (!http && (input.target !== undefined || input.routeKey !== undefined)) {
+    throw badRequest('Quick create (target, routeKey) is only supported for HTTP APIs')
+  }
+  if (input.routeKey !== undefined && input.target === undefined) {
+    throw badRequest('routeKey can only be specified together with target (quick create)')
+  }
+  const quickRouteKey = typeof input.routeKey === 'string' ? input.routeKey : '$default'
+  if (input.target !== undefined) validateHttpRouteKey(quickRouteKey)
+  const tags = stringMap(input.tags, 'tags') ?? {}
+  const data: WireObject = {
+    apiKeySelectionExpression: '$request.header.x-api-key',
+    disableExecuteApiEndpoint: false,
+    ipAddressType: 'ipv4',
+    ...pick(input, API_MEMBERS),
+    createdDate: new Date().toISOString(),
+    tags,
+  }
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: API Gateway's literal default selection expression
+  if (http) data.routeSelectionExpression ??= '${request.method} ${request.path}'
+
+  const api = ctx.store.transaction(() => {
+    let apiId = gatewayId(10)
+    while (!ctx.store.insertApi({apiId, region: request.region, data})) apiId = gatewayId(10)
+    if (typeof input.target === 'string') quickCreate(ctx, apiId, input.target, quickRouteKey, input.credentialsArn)
+    return ctx.store.getApi(apiId)!
+  })
+  return json(201, apiOut(api, request.baseUrl))
+}
+
+/**
+ * Quick create (aws-semantics §1.3): a managed integration to `target`, a route (default `$default`) to it, and
+ * an auto-deployed `$default` stage.
+ */
+function quickCreate(ctx: ControlContext, apiId: string, target: string, routeKey: string, credentialsArn: unknown): void {
+  const integrationId = gatewayId(7)
+  const lambda = isLambdaTarget(target)
+  ctx.store.insertChild('integrations', apiId, integrationId, {
+    apiGatewayManaged: true,
+    connectionType: 'INTERNET',
+    integrationId,
+    integrationMethod: lambda ? 'POST' : 'ANY',
+    integrationType: lambda ? 'AWS_PROXY' : 'HTTP_PROXY',
+    integrationUri: target,
+    payloadFormatVersion: lambda ? '2.0' : '1.0',
+    timeoutInMillis: 30000,
+    ...(typeof credentialsArn === 'string' ? {credentialsArn} : {}),
+  })
+  const routeId = gatewayId(7)
+  ctx.store.insertChild('routes', apiId, routeId, {
+    apiGatewayManaged: true,
+    apiKeyRequired: false,
+    authorizationType: 'NONE',
+    routeId,
+    routeKey,
+    target: `integrations/${integrationId}`,
+  })
+  const now = new Date().toISOString()
+  ctx.store.insertChild('stages', apiId, '$default', {
+    apiGatewayManaged: true,
+    autoDeploy: true,
+    createdDate: now,
+    defaultRouteSettings: {detailedMetricsEnabled: false},
+    lastUpdatedDate: now,
+    routeSettings: {},
+    stageName: '$default',
+    stageVariables: {},
+    tags: {},
+  })
+}
+
+function getApi(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  return json(200, apiOut(loadApi(ctx, params.ApiId), request.baseUrl))
+}
+
+function getApis(request: EmulatorRequest, ctx: ControlContext): WireResponse {
+  const page = listPage(request, (options) => ctx.store.listApis(request.region, options))
+  return json(200, {items: page.items.map((api) => apiOut(api, request.baseUrl)), ...(page.next ? {nextToken: page.next} : {})})
+}
+
+function updateApi(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  const api = ctx.store.transaction(() => {
+    const current = loadApi(ctx, params.ApiId)
+    const changes = pick(input, API_MEMBERS.filter((m) => m !== 'protocolType'))
+    if (typeof input.target === 'string' || typeof input.routeKey === 'string') {
+      updateQuickCreate(ctx, current, input)
+    }
+    const next: ApiRecord = {...current, data: {...current.data, ...changes}}
+    ctx.store.saveApi(next)
+    return next
+  })
+  return json(200, apiOut(api, request.baseUrl))
+}
+
+/** UpdateApi with `target`/`routeKey` changes the resources quick create made (the managed ones). */
+function updateQuickCreate(ctx: ControlContext, api: ApiRecord, input: Record<string, unknown>): void {
+  const integration = ctx.store.allChildren('integrations', api.apiId).find((i) => i.apiGatewayManaged === true)
+  const route = ctx.store.allChildren('routes', api.apiId).find((r) => r.apiGatewayManaged === true)
+  if (!integration || !route) {
+    throw badRequest('target and routeKey can only be updated on an API created with quick create (CreateApi with target)')
+  }
+  if (typeof input.target === 'string') {
+    ctx.store.saveChild('integrations', api.apiId, String(integration.integrationId), {...integration, integrationUri: input.target})
+  }
+  if (typeof input.routeKey === 'string' && input.routeKey !== route.routeKey) {
+    validateHttpRouteKey(input.routeKey)
+    if (ctx.store.routeIdForKey(api.apiId, input.routeKey)) throw routeConflict(input.routeKey)
+    ctx.store.saveChild('routes', api.apiId, String(route.routeId), {...route, routeKey: input.routeKey})
+  }
+}
+
+function deleteApi(_request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  ctx.store.transaction(() => {
+    loadApi(ctx, params.ApiId)
+    ctx.store.deleteApi(params.ApiId)
+  })
+  return empty(204)
+}
+
+// ---- integrations -----------------------------------------------------------------------------------------------
+
+const INTEGRATION_MEMBERS = [
+  'connectionId',
+  'connectionType',
+  'contentHandlingStrategy',
+  'credentialsArn',
+  'description',
+  'integrationMethod',
+  'integrationSubtype',
+  'integrationType',
+  'integrationUri',
+  'passthroughBehavior',
+  'payloadFormatVersion',
+  'requestParameters',
+  'requestTemplates',
+  'responseParameters',
+  'templateSelectionExpression',
+  'timeoutInMillis',
+  'tlsConfig',
+] as const
+
+const HTTP_INTEGRATION_TYPES = ['AWS_PROXY', 'HTTP_PROXY']
+const ALL_INTEGRATION_TYPES = ['AWS', 'AWS_PROXY', 'HTTP', 'HTTP_PROXY', 'MOCK']
+
+/** Checks an integration as it will be after a create or update, against the API's protocol. */
+function validateIntegration(integration: WireObject, protocolType: unknown): void {
+  const type = integration.integrationType
+  if (typeof type !== 'string' || !ALL_INTEGRATION_TYPES.includes(type)) {
+    throw badRequest(`Invalid integration type specified. Must be one of [${ALL_INTEGRATION_TYPES.join(', ')}]`)
+  }
+  if (protocolType === 'HTTP' && !HTTP_INTEGRATION_TYPES.includes(type)) {
+    throw badRequest(`Integration type ${type} is not supported for HTTP APIs. Use AWS_PROXY or HTTP_PROXY.`)
+  }
+  if ((type === 'AWS_PROXY' || type === 'HTTP_PROXY') && typeof integration.integrationUri !== 'string') {
+    throw badRequest(`IntegrationUri is required for ${type} integrations`)
+  }
+  const version = integration.payloadFormatVersion
+  if (version !== undefined && version !== '1.0' && version !== '2.0') {
+    throw badRequest(`Invalid payload format version specified: ${String(version)}. Must be one of [1.0, 2.0]`)
+  }
+  // An SDK or CLI caller must choose the payload format of a Lambda proxy integration (aws-semantics §1.3, [S4]).
+  if (protocolType === 'HTTP' && type === 'AWS_PROXY' && version === undefined) {
+    throw badRequest('PayloadFormatVersion is required for AWS_PROXY integrations on HTTP APIs. Use 1.0 or 2.0.')
+  }
+  const timeout = integration.timeoutInMillis
+  const max = protocolType === 'HTTP' ? 30000 : 29000
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 50 || timeout > max)) {
+    throw badRequest(`Timeout must be between 50 milliseconds and ${max} milliseconds.`)
+  }
+}
+
+function loadChild(ctx: ControlContext, kind: ApiChildKind, apiId: string, id: string): WireObject {
+  const child = ctx.store.getChild(kind, apiId, id)
+  if (!child) {
+    if (kind === 'integrations') throw notFound(`Invalid Integration identifier specified ${id}`, 'Integration')
+    if (kind === 'routes') throw notFound(`Invalid Route identifier specified ${id}`, 'Route')
+    throw notFound('Invalid stage identifier specified', 'Stage')
+  }
+  return child
+}
+
+function createIntegration(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  required(input, 'integrationType')
+  const created = ctx.store.transaction(() => {
+    const api = loadApi(ctx, params.ApiId)
+    const integration: WireObject = {
+      connectionType: 'INTERNET',
+      ...pick(input, INTEGRATION_MEMBERS),
+    }
+    if (integration.integrationType === 'AWS_PROXY') integration.integrationMethod ??= 'POST'
+    if (api.data.protocolType === 'HTTP') integration.timeoutInMillis ??= 30000
+    validateIntegration(integration, api.data.protocolType)
+    const integrationId = gatewayId(7)
+    const stored = {apiGatewayManaged: false, integrationId, ...integration}
+    ctx.store.insertChild('integrations', api.apiId, integrationId, stored)
+    return stored
+  })
+  return json(201, created)
+}
+
+function updateIntegration(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  const updated = ctx.store.transaction(() => {
+    const api = loadApi(ctx, params.ApiId)
+    const current = loadChild(ctx, 'integrations', api.apiId, params.IntegrationId)
+    const next = {...current, ...pick(input, INTEGRATION_MEMBERS)}
+    validateIntegration(next, api.data.protocolType)
+    ctx.store.saveChild('integrations', api.apiId, params.IntegrationId, next)
+    return next
+  })
+  return json(200, updated)
+}
+
+// ---- routes -----------------------------------------------------------------------------------------------------
+
+const ROUTE_MEMBERS = [
+  'apiKeyRequired',
+  'authorizationScopes',
+  'authorizationType',
+  'authorizerId',
+  'modelSelectionExpression',
+  'operationName',
+  'requestModels',
+  'requestParameters',
+  'routeKey',
+  'routeResponseSelectionExpression',
+  'target',
+] as const
+
+/** HTTP API route keys: `$default` or `METHOD /path`, method in capitals as API Gateway requires. */
+function validateHttpRouteKey(routeKey: string): void {
+  try {
+    const parsed = parseRouteKey(routeKey)
+    if (!parsed.isDefault && !routeKey.startsWith(parsed.method)) {
+      throw badRequest(`Invalid route key: ${routeKey}. The HTTP method must be in capital letters, e.g. ${parsed.key}.`)
+    }
+  } catch (error) {
+    if (error instanceof ServiceError) throw error
+    throw badRequest((error as Error).message)
+  }
+}
+
+function routeConflict(routeKey: string): ServiceError {
+  // The exact text of this ConflictException is not in the reference; the code and status are.
+  return conflict(`Route with key ${routeKey} already exists for this API`)
+}
+
+function validateRoute(ctx: ControlContext, api: ApiRecord, route: WireObject): void {
+  if (typeof route.routeKey !== 'string' || route.routeKey === '') throw badRequest('RouteKey is required')
+  if (api.data.protocolType === 'HTTP') validateHttpRouteKey(route.routeKey)
+  const authorizationType = route.authorizationType
+  if (authorizationType !== undefined && !['NONE', 'AWS_IAM', 'JWT', 'CUSTOM'].includes(String(authorizationType))) {
+    throw badRequest(`Invalid authorization type specified: ${String(authorizationType)}. Must be one of [NONE, AWS_IAM, JWT, CUSTOM]`)
+  }
+  if (route.target !== undefined) {
+    const match = /^integrations\/([^/]+)$/.exec(String(route.target))
+    if (!match) throw badRequest(`Invalid target specified: ${String(route.target)}. Use integrations/{integrationId}.`)
+    if (!ctx.store.getChild('integrations', api.apiId, match[1])) {
+      throw badRequest(`Invalid target specified: integration ${match[1]} does not exist in API ${api.apiId}`)
+    }
+  }
+}
+
+function createRoute(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  required(input, 'routeKey')
+  const created = ctx.store.transaction(() => {
+    const api = loadApi(ctx, params.ApiId)
+    const route: WireObject = {apiKeyRequired: false, authorizationType: 'NONE', ...pick(input, ROUTE_MEMBERS)}
+    validateRoute(ctx, api, route)
+    const routeId = gatewayId(7)
+    const stored = {apiGatewayManaged: false, routeId, ...route}
+    if (!ctx.store.insertChild('routes', api.apiId, routeId, stored)) throw routeConflict(String(route.routeKey))
+    return stored
+  })
+  return json(201, created)
+}
+
+function updateRoute(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  const updated = ctx.store.transaction(() => {
+    const api = loadApi(ctx, params.ApiId)
+    const current = loadChild(ctx, 'routes', api.apiId, params.RouteId)
+    const next = {...current, ...pick(input, ROUTE_MEMBERS)}
+    validateRoute(ctx, api, next)
+    if (next.routeKey !== current.routeKey) {
+      const holder = ctx.store.routeIdForKey(api.apiId, String(next.routeKey))
+      if (holder && holder !== params.RouteId) throw routeConflict(String(next.routeKey))
+    }
+    ctx.store.saveChild('routes', api.apiId, params.RouteId, next)
+    return next
+  })
+  return json(200, updated)
+}
+
+// ---- stages -----------------------------------------------------------------------------------------------------
+
+const STAGE_MEMBERS = [
+  'accessLogSettings',
+  'autoDeploy',
+  'clientCertificateId',
+  'defaultRouteSettings',
+  'deploymentId',
+  'description',
+  'routeSettings',
+  'stageVariables',
+] as const
+
+const STAGE_NAME_REGEX = /^[a-zA-Z0-9._-]{1,128}$/
+
+function validateStage(stage: WireObject): void {
+  const vars = stage.stageVariables
+  if (vars !== undefined) stringMap(vars, 'stageVariables')
+}
+
+function createStage(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  required(input, 'stageName')
+  const stageName = String(input.stageName)
+  if (stageName !== '$default' && !STAGE_NAME_REGEX.test(stageName)) {
+    throw badRequest(
+      `Stage name ${stageName} is invalid: use $default, or 1 to 128 letters, digits, hyphens, underscores or periods`,
+    )
+  }
+  const created = ctx.store.transaction(() => {
+    const api = loadApi(ctx, params.ApiId)
+    const now = new Date().toISOString()
+    const stage: WireObject = {
+      autoDeploy: false,
+      defaultRouteSettings: {detailedMetricsEnabled: false},
+      routeSettings: {},
+      stageVariables: {},
+      ...pick(input, STAGE_MEMBERS),
+      apiGatewayManaged: false,
+      createdDate: now,
+      lastUpdatedDate: now,
+      stageName,
+      tags: stringMap(input.tags, 'tags') ?? {},
+    }
+    validateStage(stage)
+    if (!ctx.store.insertChild('stages', api.apiId, stageName, stage)) throw conflict(`Stage already exists: ${stageName}`)
+    return stage
+  })
+  return json(201, created)
+}
+
+function updateStage(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  const updated = ctx.store.transaction(() => {
+    const api = loadApi(ctx, params.ApiId)
+    const current = loadChild(ctx, 'stages', api.apiId, params.StageName)
+    const next = {...current, ...pick(input, STAGE_MEMBERS), lastUpdatedDate: new Date().toISOString()}
+    validateStage(next)
+    ctx.store.saveChild('stages', api.apiId, params.StageName, next)
+    return next
+  })
+  return json(200, updated)
+}
+
+// ---- generic child operations ------------------------------------------------------------------------------------
+
+function getChild(kind: ApiChildKind, idParam: string) {
+  return (_request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse => {
+    loadApi(ctx, params.ApiId)
+    return json(200, loadChild(ctx, kind, params.ApiId, params[idParam]))
+  }
+}
+
+function listChildren(kind: ApiChildKind) {
+  return (request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse => {
+    loadApi(ctx, params.ApiId)
+    const page = listPage(request, (options) => ctx.store.listChildren(kind, params.ApiId, options))
+    return json(200, {items: page.items, ...(page.next ? {nextToken: page.next} : {})})
+  }
+}
+
+function deleteChild(kind: ApiChildKind, idParam: string) {
+  return (_request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse => {
+    ctx.store.transaction(() => {
+      loadApi(ctx, params.ApiId)
+      loadChild(ctx, kind, params.ApiId, params[idParam])
+      ctx.store.deleteChild(kind, params.ApiId, params[idParam])
+    })
+    return empty(204)
+  }
+}
+
+// ---- tags -------------------------------------------------------------------------------------------------------
+
+/** `arn:aws:apigateway:{region}::/apis/{apiId}` or `…/apis/{apiId}/stages/{stageName}`. */
+function taggable(ctx: ControlContext, arn: string): {read(): Record<string, string>; write(tags: Record<string, string>): void} {
+  const match = /^arn:aws[a-zA-Z-]*:apigateway:[a-z0-9-]+::\/apis\/([^/]+)(?:\/stages\/([^/]+))?$/.exec(arn)
+  if (!match) throw badRequest(`Invalid resource ARN specified: ${arn}`)
+  const [, apiId, stageName] = match
+  const api = loadApi(ctx, apiId)
+  if (stageName === undefined) {
+    return {
+      read: () => (api.data.tags as Record<string, string> | undefined) ?? {},
+      write: (tags) => ctx.store.saveApi({...api, data: {...api.data, tags}}),
+    }
+  }
+  const stage = loadChild(ctx, 'stages', apiId, stageName)
+  return {
+    read: () => (stage.tags as Record<string, string> | undefined) ?? {},
+    write: (tags) => ctx.store.saveChild('stages', apiId, stageName, {...stage, tags}),
+  }
+}
+
+function tagResource(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const tags = stringMap(body(request).tags, 'tags') ?? {}
+  ctx.store.transaction(() => {
+    const resource = taggable(ctx, params.ResourceArn)
+    resource.write({...resource.read(), ...tags})
+  })
+  return json(201, {})
+}
+
+function untagResource(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const keys = request.query.getAll('tagKeys')
+  if (keys.length === 0) throw badRequest("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
+  ctx.store.transaction(() => {
+    const resource = taggable(ctx, params.ResourceArn)
+    const tags = {...resource.read()}
+    for (const key of keys) delete tags[key]
+    resource.write(tags)
+  })
+  return empty(204)
+}
+
+function getTags(_request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  return json(200, {tags: taggable(ctx, params.ResourceArn).read()})
+}
+
+const API = '/v2/apis/{ApiId}'
+
+export const APIGATEWAYV2_ROUTES: readonly Route<ControlContext>[] = [
+  {method: 'POST', pattern: '/v2/apis', operation: 'CreateApi', handle: (r, _p, c) => createApi(r, c)},
+  {method: 'GET', pattern: '/v2/apis', operation: 'GetApis', handle: (r, _p, c) => getApis(r, c)},
+  {method: 'GET', pattern: API, operation: 'GetApi', handle: getApi},
+  {method: 'PATCH', pattern: API, operation: 'UpdateApi', handle: updateApi},
+  {method: 'DELETE', pattern: API, operation: 'DeleteApi', handle: deleteApi},
+  {method: 'POST', pattern: `${API}/integrations`, operation: 'CreateIntegration', handle: createIntegration},
+  {method: 'GET', pattern: `${API}/integrations`, operation: 'GetIntegrations', handle: listChildren('integrations')},
+  {
+    method: 'GET',
+    pattern: `${API}/integrations/{IntegrationId}`,
+    operation: 'GetIntegration',
+    handle: getChild('integrations', 'IntegrationId'),
+  },
+  {method: 'PATCH', pattern: `${API}/integrations/{IntegrationId}`, operation: 'UpdateIntegration', handle: updateIntegration},
+  {
+    method: 'DELETE',
+    pattern: `${API}/integrations/{IntegrationId}`,
+    operation: 'DeleteIntegration',
+    handle: deleteChild('integrations', 'IntegrationId'),
+  },
+  {method: 'POST', pattern: `${API}/routes`, operation: 'CreateRoute', handle: createRoute},
+  {method: 'GET', pattern: `${API}/routes`, operation: 'GetRoutes', handle: listChildren('routes')},
+  {method: 'GET', pattern: `${API}/routes/{RouteId}`, operation: 'GetRoute', handle: getChild('routes', 'RouteId')},
+  {method: 'PATCH', pattern: `${API}/routes/{RouteId}`, operation: 'UpdateRoute', handle: updateRoute},
+  {method: 'DELETE', pattern: `${API}/routes/{RouteId}`, operation: 'DeleteRoute', handle: deleteChild('routes', 'RouteId')},
+  {method: 'POST', pattern: `${API}/stages`, operation: 'CreateStage', handle: createStage},
+  {method: 'GET', pattern: `${API}/stages`, operation: 'GetStages', handle: listChildren('stages')},
+  {method: 'GET', pattern: `${API}/stages/{StageName}`, operation: 'GetStage', handle: getChild('stages', 'StageName')},
+  {method: 'PATCH', pattern: `${API}/stages/{StageName}`, operation: 'UpdateStage', handle: updateStage},
+  {method: 'DELETE', pattern: `${API}/stages/{StageName}`, operation: 'DeleteStage', handle: deleteChild('stages', 'StageName')},
+  {method: 'POST', pattern: '/v2/tags/{ResourceArn}', operation: 'TagResource', handle: tagResource},
+  {method: 'GET', pattern: '/v2/tags/{ResourceArn}', operation: 'GetTags', handle: getTags},
+  {method: 'DELETE', pattern: '/v2/tags/{ResourceArn}', operation: 'UntagResource', handle: untagResource},
+]

@@ -1,0 +1,290 @@
+/**
+ * X-Ray (restJson1, every operation a POST, aws-semantics §1.4 and §6): PutTraceSegments stores each document
+ * exactly as received; GetTraceSummaries lists traces by time range with NextToken pagination;
+ * BatchGetTraces returns up to 5 traces with each segment's `Document` as a JSON string.
+ */
+import {InvalidCursorError, type StoredSegment, type TraceRecord, type TraceTimeRange} from '../store.js'
+import {type EmulatorRequest, json, parseJsonBody, type Route, ServiceError, type WireResponse} from '../wire.js'
+import type {ControlContext} from './context.js'
+
+/** X-Ray's InvalidRequestException has no modelled status; 400 (aws-semantics §1.4). Its member is `Message`. */
+export function invalidRequest(message: string): ServiceError {
+  return new ServiceError(400, 'InvalidRequestException', message, {Message: message})
+}
+
+function body(request: EmulatorRequest): Record<string, unknown> {
+  return parseJsonBody(request, (reason) => invalidRequest(`Request body is not valid JSON: ${reason}`))
+}
+
+const TRACE_ID_REGEX = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/
+const SEGMENT_ID_REGEX = /^[0-9a-f]{16}$/
+/** Documents older than this are refused with InvalidTraceId (the 30 days are unconfirmed, aws-semantics §6.1). */
+const MAX_TRACE_AGE_SECONDS = 30 * 24 * 3600
+const MAX_DOCUMENT_BYTES = 64 * 1024
+
+export interface XrayOptions {
+  /** Trace summaries per GetTraceSummaries page (X-Ray has no MaxResults; the server picks). */
+  summariesPageSize: number
+}
+
+export const DEFAULT_XRAY_OPTIONS: XrayOptions = {summariesPageSize: 100}
+
+interface Unprocessed {
+  Id?: string
+  ErrorCode: string
+  Message: string
+}
+
+/**
+ * Validates one segment document (aws-semantics §6.2). Error codes other than InvalidTraceId are not in the
+ * reference; `InvalidSegment` names the rest, with a message saying which field is wrong.
+ */
+function checkDocument(raw: unknown, now: number): {ok: true; doc: Record<string, unknown>} | {ok: false; error: Unprocessed} {
+  if (typeof raw !== 'string') return {ok: false, error: {ErrorCode: 'InvalidSegment', Message: 'Segment document must be a string'}}
+  if (Buffer.byteLength(raw, 'utf8') > MAX_DOCUMENT_BYTES) {
+    return {ok: false, error: {ErrorCode: 'InvalidSegment', Message: 'Segment document exceeds 64 KB'}}
+  }
+  let doc: unknown
+  try {
+    doc = JSON.parse(raw)
+  } catch {
+    return {ok: false, error: {ErrorCode: 'InvalidSegment', Message: 'Segment document is not valid JSON'}}
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    return {ok: false, error: {ErrorCode: 'InvalidSegment', Message: 'Segment document must be a JSON object'}}
+  }
+  const d = doc as Record<string, unknown>
+  const id = typeof d.id === 'string' ? d.id : undefined
+  const fail = (code: string, message: string) => ({ok: false as const, error: {...(id ? {Id: id} : {}), ErrorCode: code, Message: message}})
+  if (!id || !SEGMENT_ID_REGEX.test(id)) return fail('InvalidSegment', 'id must be 16 hexadecimal digits')
+  if (typeof d.trace_id !== 'string' || !TRACE_ID_REGEX.test(d.trace_id)) {
+    return fail('InvalidTraceId', `Invalid trace id: ${String(d.trace_id)}`)
+  }
+  const idTime = Number.parseInt(d.trace_id.slice(2, 10), 16)
+  if (now - idTime > MAX_TRACE_AGE_SECONDS) return fail('InvalidTraceId', `Trace id ${d.trace_id} is too old`)
+  if (typeof d.name !== 'string' || d.name.length === 0 || d.name.length > 200) {
+    return fail('InvalidSegment', 'name must be 1 to 200 characters')
+  }
+  if (typeof d.start_time !== 'number') return fail('InvalidSegment', 'start_time must be a number (epoch seconds)')
+  if (typeof d.end_time !== 'number' && d.in_progress !== true) {
+    return fail('InvalidSegment', 'a segment needs end_time or in_progress: true')
+  }
+  if (d.type === 'subsegment' && (typeof d.parent_id !== 'string' || !SEGMENT_ID_REGEX.test(d.parent_id))) {
+    return fail('InvalidSegment', 'a subsegment sent on its own needs parent_id')
+  }
+  return {ok: true, doc: d}
+}
+
+function putTraceSegments(request: EmulatorRequest, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  const documents = input.TraceSegmentDocuments
+  if (!Array.isArray(documents)) throw invalidRequest('TraceSegmentDocuments is required and must be a list of strings')
+  const now = Date.now() / 1000
+  const unprocessed: Unprocessed[] = []
+  ctx.store.transaction(() => {
+    for (const raw of documents) {
+      const checked = checkDocument(raw, now)
+      if (!checked.ok) {
+        unprocessed.push(checked.error)
+        continue
+      }
+      const doc = checked.doc
+      ctx.store.putSegment(
+        request.region,
+        {
+          traceId: String(doc.trace_id),
+          id: String(doc.id),
+          kind: doc.type === 'subsegment' ? 'subsegment' : 'segment',
+          parentId: typeof doc.parent_id === 'string' ? doc.parent_id : undefined,
+          startTime: doc.start_time as number,
+          endTime: typeof doc.end_time === 'number' ? doc.end_time : undefined,
+          inProgress: doc.in_progress === true,
+          document: raw as string,
+        },
+        now,
+      )
+    }
+  })
+  return json(200, {UnprocessedTraceSegments: unprocessed})
+}
+
+/** Accepts epoch seconds (what the SDK sends) or an ISO-8601 string. */
+function timestamp(value: unknown, member: string): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value
+  if (typeof value === 'string') {
+    const n = Number(value)
+    if (Number.isFinite(n)) return n
+    const parsed = Date.parse(value)
+    if (Number.isFinite(parsed)) return parsed / 1000
+  }
+  throw invalidRequest(`${member} is required and must be a timestamp`)
+}
+
+interface SegmentDoc {
+  id?: string
+  name?: string
+  origin?: string
+  parent_id?: string
+  start_time?: number
+  end_time?: number
+  in_progress?: boolean
+  error?: boolean
+  fault?: boolean
+  throttle?: boolean
+  http?: {request?: {method?: string; url?: string; user_agent?: string; client_ip?: string}; response?: {status?: number}}
+  annotations?: Record<string, unknown>
+  user?: string
+  subsegments?: SegmentDoc[]
+}
+
+/**
+ * A trace summary from its stored segments: the time range, flags, HTTP facts of the root segment, the
+ * services involved. `src/traces/` computes root causes and filter facts; this summary carries what the
+ * segments state directly.
+ */
+function summarize(trace: TraceRecord, segments: StoredSegment[]): Record<string, unknown> {
+  const docs = segments.filter((s) => s.kind === 'segment').map((s) => JSON.parse(s.document) as SegmentDoc)
+  const ids = new Set(docs.map((d) => d.id))
+  const root = docs.find((d) => !d.parent_id || !ids.has(d.parent_id)) ?? docs[0]
+  const any = (flag: 'error' | 'fault' | 'throttle') => {
+    const walk = (d: SegmentDoc): boolean => d[flag] === true || (d.subsegments ?? []).some(walk)
+    return docs.some(walk)
+  }
+  const services = new Map<string, {Name: string; Names: string[]; Type?: string}>()
+  for (const d of docs) {
+    if (!d.name) continue
+    const key = `${d.name}|${d.origin ?? ''}`
+    if (!services.has(key)) services.set(key, {Name: d.name, Names: [d.name], ...(d.origin ? {Type: d.origin} : {})})
+  }
+  const http = root?.http
+  const start = trace.firstStart
+  const end = trace.lastEnd ?? start
+  const summary: Record<string, unknown> = {
+    Id: trace.traceId,
+    StartTime: start,
+    Duration: Math.max(0, end - start),
+    HasError: any('error'),
+    HasFault: any('fault'),
+    HasThrottle: any('throttle'),
+    IsPartial: segments.some((s) => s.inProgress),
+    ServiceIds: [...services.values()],
+  }
+  if (root?.start_time !== undefined && root.end_time !== undefined) summary.ResponseTime = root.end_time - root.start_time
+  if (http) {
+    summary.Http = {
+      ...(http.request?.url ? {HttpURL: http.request.url} : {}),
+      ...(http.response?.status !== undefined ? {HttpStatus: http.response.status} : {}),
+      ...(http.request?.method ? {HttpMethod: http.request.method} : {}),
+      ...(http.request?.user_agent ? {UserAgent: http.request.user_agent} : {}),
+      ...(http.request?.client_ip ? {ClientIp: http.request.client_ip} : {}),
+    }
+  }
+  if (root?.user) summary.Users = [{UserName: root.user}]
+  return summary
+}
+
+function getTraceSummaries(request: EmulatorRequest, ctx: ControlContext, options: XrayOptions): WireResponse {
+  const input = body(request)
+  const start = timestamp(input.StartTime, 'StartTime')
+  const end = timestamp(input.EndTime, 'EndTime')
+  if (end < start) throw invalidRequest('EndTime must be after StartTime')
+  const rangeType = (input.TimeRangeType ?? 'TraceId') as TraceTimeRange
+  if (!['TraceId', 'Event', 'Service'].includes(rangeType)) {
+    throw invalidRequest(`Invalid TimeRangeType: ${String(input.TimeRangeType)}. Use TraceId, Event or Service.`)
+  }
+  if (typeof input.FilterExpression === 'string' && input.FilterExpression.trim() !== '') {
+    // Filter expressions arrive with src/traces/filter.ts (issue 5); until then, refuse rather than ignore.
+    throw invalidRequest('FilterExpression is not supported by this emulator build yet; query by time range only')
+  }
+  const token = typeof input.NextToken === 'string' && input.NextToken !== '' ? input.NextToken : undefined
+  let page: ReturnType<typeof ctx.store.listTraces>
+  try {
+    page = ctx.store.listTraces(request.region, {start, end, rangeType, after: token, limit: options.summariesPageSize})
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw invalidRequest('Invalid NextToken')
+    throw error
+  }
+  return json(200, {
+    TraceSummaries: page.items.map((trace) => summarize(trace, ctx.store.getSegments(trace.traceId))),
+    ApproximateTime: Math.floor(Date.now() / 1000),
+    TracesProcessedCount: page.items.length,
+    ...(page.next ? {NextToken: page.next} : {}),
+  })
+}
+
+/**
+ * Subsegments that arrived on their own are folded into their parent's `subsegments`, so each returned
+ * document is a whole segment, as X-Ray returns it.
+ */
+export function assembleSegments(stored: StoredSegment[]): {Id: string; Document: string}[] {
+  const segments = stored.filter((s) => s.kind === 'segment')
+  const loose = stored.filter((s) => s.kind === 'subsegment')
+  if (loose.length === 0) return segments.map((s) => ({Id: s.id, Document: s.document}))
+  const parsed = new Map(segments.map((s) => [s.id, JSON.parse(s.document) as SegmentDoc]))
+  const pending = loose.map((s) => JSON.parse(s.document) as SegmentDoc)
+  const find = (node: SegmentDoc, id: string): SegmentDoc | undefined => {
+    if (node.id === id) return node
+    for (const child of node.subsegments ?? []) {
+      const hit = find(child, id)
+      if (hit) return hit
+    }
+    return undefined
+  }
+  const touched = new Set<string>()
+  let progress = true
+  while (pending.length > 0 && progress) {
+    progress = false
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const sub = pending[i]
+      for (const [segmentId, doc] of parsed) {
+        const parent = find(doc, String(sub.parent_id))
+        if (!parent) continue
+        const {type: _t, trace_id: _tr, parent_id: _p, ...rest} = sub as SegmentDoc & {type?: string; trace_id?: string}
+        parent.subsegments = [...(parent.subsegments ?? []).filter((s) => s.id !== rest.id), rest]
+        touched.add(segmentId)
+        pending.splice(i, 1)
+        progress = true
+        break
+      }
+    }
+  }
+  return segments.map((s) => ({Id: s.id, Document: touched.has(s.id) ? JSON.stringify(parsed.get(s.id)) : s.document}))
+}
+
+function batchGetTraces(request: EmulatorRequest, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  const ids = input.TraceIds
+  if (!Array.isArray(ids) || ids.length === 0) throw invalidRequest('TraceIds is required: 1 to 5 trace ids')
+  if (ids.length > 5) {
+    throw invalidRequest(`TraceIds has ${ids.length} items; BatchGetTraces accepts at most 5 trace ids per call`)
+  }
+  for (const id of ids) {
+    if (typeof id !== 'string' || id.length < 1 || id.length > 35) throw invalidRequest(`Invalid trace id: ${String(id)}`)
+  }
+  const traces: Record<string, unknown>[] = []
+  const unprocessed: string[] = []
+  for (const id of ids as string[]) {
+    const trace = ctx.store.getTrace(id)
+    if (!trace || trace.region !== request.region) {
+      // Whether X-Ray lists unknown ids here or omits them is unconfirmed (aws-semantics §6.9); listing them
+      // tells the caller which ids had nothing.
+      unprocessed.push(id)
+      continue
+    }
+    const stored = ctx.store.getSegments(id)
+    const segments = assembleSegments(stored)
+    const end = trace.lastEnd ?? trace.firstStart
+    traces.push({Id: id, Duration: Math.max(0, end - trace.firstStart), LimitExceeded: false, Segments: segments})
+  }
+  return json(200, {Traces: traces, UnprocessedTraceIds: unprocessed})
+}
+
+export function xrayRoutes(options: XrayOptions = DEFAULT_XRAY_OPTIONS): readonly Route<ControlContext>[] {
+  return [
+    {method: 'POST', pattern: '/TraceSegments', operation: 'PutTraceSegments', handle: (r, _p, c) => putTraceSegments(r, c)},
+    {method: 'POST', pattern: '/TraceSummaries', operation: 'GetTraceSummaries', handle: (r, _p, c) => getTraceSummaries(r, c, options)},
+    {method: 'POST', pattern: '/Traces', operation: 'BatchGetTraces', handle: (r, _p, c) => batchGetTraces(r, c)},
+  ]
+}
+
+export const XRAY_PATHS = ['/TraceSegments', '/TraceSummaries', '/Traces', '/TraceGraph', '/ServiceGraph', '/GetSamplingRules', '/SamplingTargets', '/TelemetryRecords']
