@@ -56,7 +56,8 @@ export const STATEMENT_STATUSES: readonly StatementStatus[] = [
 
 export interface ApiSnapshot {
   apiId: string
-  type: ApiType
+  /** WebSocket APIs are listed so their grants are never called stale, but they are not audited. */
+  type: ApiType | 'websocket'
   name?: string
   /** The API's region; defaults to the function's region. */
   region?: string
@@ -70,6 +71,11 @@ export interface ApiSnapshot {
    * but is never reported as uncovered.
    */
   routeFunctions?: Record<string, string | null>
+  /**
+   * `false` when only the API's existence is known (its stages and routes were not read because no statement
+   * names it). Statements naming it are then left alone.
+   */
+  detailed?: boolean
 }
 
 export interface PermissionsSnapshot {
@@ -167,7 +173,7 @@ interface PresentedRoute extends RouteRef {
 }
 
 interface ApiEntry {
-  api: ApiSnapshot
+  api: ApiSnapshot & {type: ApiType}
   region: string
   stages: string[]
   routes: PresentedRoute[]
@@ -198,25 +204,31 @@ function listText(items: string[], max = 4): string {
   return `${unique.slice(0, max).join(', ')} and ${unique.length - max} more`
 }
 
-function functionNameOf(target: string): {name: string; region?: string; account?: string} {
+function functionNameOf(target: string): {name: string; region?: string; account?: string; qualifier?: string} {
   const parsed = parseFunctionArn(target)
-  if (parsed) return {name: parsed.functionName, region: parsed.region, account: parsed.account}
-  // A partial ARN `123456789012:function:name` or a bare `name[:qualifier]`.
-  const partial = /^(\d{12}):function:([^:]+)/.exec(target)
-  if (partial) return {name: partial[2], account: partial[1]}
-  return {name: target.split(':')[0]}
+  if (parsed) return {name: parsed.functionName, region: parsed.region, account: parsed.account, qualifier: parsed.qualifier}
+  // A partial ARN `123456789012:function:name[:qualifier]` or a bare `name[:qualifier]`.
+  const partial = /^(\d{12}):function:([^:]+)(?::([^:]+))?$/.exec(target)
+  if (partial) return {name: partial[2], account: partial[1], qualifier: partial[3]}
+  const [name, qualifier] = target.split(':')
+  return {name, qualifier}
 }
 
-function targetsFunction(target: string, fn: FunctionArnParts): boolean {
+/**
+ * `exact` when the route invokes this (unqualified) function; `qualified` when it invokes one of its aliases
+ * or versions, whose own policy Lambda evaluates instead (so the route keeps grants alive here, to be safe,
+ * but is never reported uncovered by this policy); `false` for another function.
+ */
+function targetsFunction(target: string, fn: FunctionArnParts): 'exact' | 'qualified' | false {
   const t = functionNameOf(target)
   if (t.name !== fn.functionName) return false
   if (t.region && t.region !== fn.region) return false
   if (t.account && t.account !== fn.account) return false
-  return true
+  return t.qualifier === undefined || t.qualifier === '$LATEST' ? 'exact' : 'qualified'
 }
 
 /** The presented ARN, tolerating route keys our parser rejects (a REST path with odd characters). */
-function presentedFor(fn: FunctionArnParts, region: string, api: ApiSnapshot, stage: string, routeKey: string): string {
+function presentedFor(fn: FunctionArnParts, region: string, api: ApiSnapshot & {type: ApiType}, stage: string, routeKey: string): string {
   try {
     return presentedSourceArn({partition: fn.partition, region, account: fn.account, apiId: api.apiId, stage, routeKey, apiType: api.type})
   } catch {
@@ -237,15 +249,18 @@ function isCatchAll(routeKey: string): boolean {
 
 function buildContext(fn: FunctionArnParts, snapshot: PermissionsSnapshot): Context {
   const apis = new Map<string, Map<string, ApiEntry>>()
-  for (const api of snapshot.apis) {
-    const region = api.region ?? fn.region
-    const stages = [...new Set(api.stages)]
+  for (const snapshotApi of snapshot.apis) {
+    const region = snapshotApi.region ?? fn.region
+    const stages = [...new Set(snapshotApi.stages)]
     const routes: PresentedRoute[] = []
+    const audited = snapshotApi.type !== 'websocket' && snapshotApi.detailed !== false
+    const api = snapshotApi as ApiSnapshot & {type: ApiType}
     const routeStages = api.type === 'rest' ? [...stages, REST_TEST_INVOKE_STAGE] : stages
-    for (const routeKey of api.routeKeys) {
+    for (const routeKey of audited ? api.routeKeys : []) {
       const target = api.routeFunctions?.[routeKey]
-      const forFunction = typeof target === 'string' && targetsFunction(target, fn)
-      const relevant = target === undefined || target === null || forFunction
+      const targets = typeof target === 'string' ? targetsFunction(target, fn) : false
+      const forFunction = targets === 'exact'
+      const relevant = target === undefined || target === null || targets !== false
       for (const stage of routeStages) {
         routes.push({
           apiId: api.apiId,
@@ -261,7 +276,7 @@ function buildContext(fn: FunctionArnParts, snapshot: PermissionsSnapshot): Cont
     }
     let byId = apis.get(region)
     if (!byId) apis.set(region, (byId = new Map()))
-    byId.set(api.apiId, {api, region, stages, routes, catchAll: api.routeKeys.some(isCatchAll)})
+    byId.set(api.apiId, {api, region, stages, routes, catchAll: audited && api.routeKeys.some(isCatchAll)})
   }
   const regionsRead = [...new Set([fn.region, ...(snapshot.regions ?? []), ...apis.keys()])]
   return {fn, regionsRead, apis}
@@ -280,6 +295,12 @@ function classifyAgainstApi(pattern: string, resource: string, entry: ApiEntry, 
   const apiId = api.apiId
   const name = api.name ? ` (${api.name})` : ''
   const segments = resource.split('/')
+  if ((api.type as string) === 'websocket') {
+    return {status: 'foreign', apiId, covers: [], reason: `API ${apiId}${name} is a WebSocket API; tracegate audits HTTP and REST APIs only and leaves it alone`}
+  }
+  if (api.detailed === false) {
+    return {status: 'foreign', apiId, covers: [], reason: `the stages and routes of API ${apiId}${name} were not read; left alone`}
+  }
   if (segments[1] === 'authorizers') {
     return {status: 'foreign', apiId, covers: [], reason: `Lambda authorizer grant for API ${apiId}${name}; tracegate audits integration grants only and leaves it alone`}
   }

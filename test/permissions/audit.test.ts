@@ -35,7 +35,7 @@ const snapshot: PermissionsSnapshot = {
       name: 'orders',
       stages: ['$default'],
       routeKeys: ['GET /orders/{id}', 'DELETE /orders/{id}'],
-      routeFunctions: {'GET /orders/{id}': FUNCTION_NAME, 'DELETE /orders/{id}': `${FUNCTION_ARN}:live`},
+      routeFunctions: {'GET /orders/{id}': FUNCTION_NAME, 'DELETE /orders/{id}': FUNCTION_ARN},
     }),
     httpApi({apiId: 'catchall01', stages: ['$default'], routeKeys: ['$default'], routeFunctions: {$default: FUNCTION_ARN}}),
     restApi({
@@ -260,6 +260,14 @@ describe('auditPolicy: routes, size and counts', () => {
     expect(result.uncoveredRoutes.map((r) => [r.routeKey, r.deniedBy])).toEqual([['GET /orders/{id}', 'deny-get']])
   })
 
+  test('a route that invokes an alias keeps grants alive but is not reported uncovered (the alias has its own policy)', () => {
+    const snap = {apis: [httpApi({apiId: 'aliasapi01', routeKeys: ['GET /x'], routeFunctions: {'GET /x': `${FUNCTION_ARN}:live`}})]}
+    const result = audit([grant('alias', 'aliasapi01/*/GET/x')], snap)
+    expect(result.statements[0].status).toBe('ok')
+    expect(result.routes).toEqual([])
+    expect(audit([], snap).uncoveredRoutes).toEqual([])
+  })
+
   test('routes of other functions are never reported as uncovered', () => {
     const result = audit([], {apis: [snapshot.apis[0]]})
     expect(result.uncoveredRoutes.map((r) => r.routeKey)).toEqual(['GET /orders/{id}', 'GET /orders/{id}'])
@@ -341,5 +349,19 @@ describe('auditPolicy: routes, size and counts', () => {
 
   test('a function ARN that is not one is a user error', () => {
     expect(() => auditPolicy({functionArn: 'getOrder', policy: undefined, snapshot})).toThrow(/not a Lambda function ARN/)
+  })
+})
+
+describe('auditPolicy: APIs tracegate does not audit', () => {
+  test('a grant for a WebSocket API is foreign, never stale', () => {
+    const snap = {apis: [{apiId: 'wsapi00001', type: 'websocket' as const, stages: ['prod'], routeKeys: ['$connect']}]}
+    const s = only(grant('ws', 'wsapi00001/*/$connect'), snap)
+    expect(s.status).toBe('foreign')
+    expect(s.reason).toMatch(/WebSocket API/)
+  })
+
+  test('a grant for an API whose routes were not read is left alone', () => {
+    const snap = {apis: [httpApi({apiId: 'listed0001', stages: [], routeKeys: [], detailed: false})]}
+    expect(only(grant('x', 'listed0001/*/GET/x'), snap)).toMatchObject({status: 'foreign', reason: expect.stringMatching(/were not read/)})
   })
 })
