@@ -80,7 +80,7 @@ export function configKeyOf(fn: FunctionSpec): string {
   return createHash('sha256').update(JSON.stringify(material)).digest('hex')
 }
 
-let workerScriptPromise: Promise<string> | undefined
+const workerScripts = new Map<string, Promise<string>>()
 
 /**
  * The worker entry: `worker.js` next to this module once built. Running from TypeScript sources (vitest,
@@ -89,7 +89,9 @@ let workerScriptPromise: Promise<string> | undefined
  * or an ES module looks like.
  */
 function workerScript(tmpDir: string): Promise<string> {
-  workerScriptPromise ??= (async () => {
+  let script = workerScripts.get(tmpDir)
+  if (script) return script
+  script = (async () => {
     const built = fileURLToPath(new URL('./worker.js', import.meta.url))
     if (existsSync(built)) return built
     const source = fileURLToPath(new URL('./worker.ts', import.meta.url))
@@ -99,10 +101,9 @@ function workerScript(tmpDir: string): Promise<string> {
     await build({entryPoints: [source], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent'})
     return outfile
   })()
-  workerScriptPromise.catch(() => {
-    workerScriptPromise = undefined
-  })
-  return workerScriptPromise
+  workerScripts.set(tmpDir, script)
+  script.catch(() => workerScripts.delete(tmpDir))
+  return script
 }
 
 function mb(bytes: number): number {
@@ -260,6 +261,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         env.settleInit = undefined
         return
       case 'init-error':
+        env.rssBytes = message.rssBytes
         env.initEnd = nowMs()
         env.settleInit?.({type: 'error', error: message.error, cause: message.cause})
         env.settleInit = undefined

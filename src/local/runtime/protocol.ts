@@ -43,6 +43,7 @@ export interface InitErrorMessage {
   type: 'init-error'
   error: FunctionErrorBody
   cause: XrayCause
+  rssBytes: number
 }
 
 export interface LogMessage {

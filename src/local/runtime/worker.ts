@@ -76,10 +76,10 @@ function rssBytes(): number {
 
 const errorCallbacks = {
   uncaughtException: (error: unknown) => {
-    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot)}, () => process.exit(129))
+    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot), rssBytes: rssBytes()}, () => process.exit(129))
   },
   unhandledRejection: (error: unknown) => {
-    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot)}, () => process.exit(128))
+    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot), rssBytes: rssBytes()}, () => process.exit(128))
   },
 }
 
@@ -246,7 +246,7 @@ async function initialise(): Promise<void> {
     handler = await loadHandler(taskRoot, process.env._HANDLER ?? '')
   } catch (error) {
     logError('Uncaught Exception', error)
-    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot)}, () => process.exit(129))
+    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot), rssBytes: rssBytes()}, () => process.exit(129))
     return
   }
   const isAsync = isAsyncFunction(handler)
