@@ -1,0 +1,110 @@
+/**
+ * Chooses how trace results reach stdout: Ink on a TTY, plain lines otherwise, NDJSON for `--follow --json`
+ * (plain `--json` results are returned by the command and printed by oclif). Ink and React are imported
+ * only when an Ink render really happens (STACK.md §4, §7).
+ */
+import type {Progress} from '../../progress.js'
+import type {FollowEvent} from '../../traces/follow.js'
+import type {TraceListResult} from '../../traces/list.js'
+import type {TraceView} from '../../traces/show.js'
+import {paletteFor} from '../colors.js'
+import type {OutputMode} from '../mode.js'
+import {formatProgressLine} from '../plain.js'
+import {TraceFeed} from './feed.js'
+import {plainTraceLine, plainTraceList, plainWaterfall} from './plain.js'
+
+type Out = NodeJS.WriteStream
+
+function columns(out: Out): number {
+  // Pipes have no width: use a wide line so nothing useful is cut.
+  return out.isTTY && out.columns ? out.columns : 160
+}
+
+async function renderOnce(element: unknown, out: Out): Promise<void> {
+  const {render} = await import('ink')
+  const instance = render(element as Parameters<typeof render>[0], {stdout: out, patchConsole: false, exitOnCtrlC: false})
+  instance.unmount()
+  await instance.waitUntilExit().catch(() => {})
+}
+
+export async function renderTraceList(result: TraceListResult, mode: OutputMode, out: Out = process.stdout): Promise<void> {
+  if (mode === 'json') return
+  if (mode === 'plain') {
+    out.write(plainTraceList(result, paletteFor(out), columns(out)))
+    return
+  }
+  const [{createElement}, {TraceListView}] = await Promise.all([import('react'), import('./TraceList.js')])
+  await renderOnce(createElement(TraceListView, {result, width: columns(out)}), out)
+}
+
+export async function renderTraceView(view: TraceView, mode: OutputMode, details: boolean, out: Out = process.stdout): Promise<void> {
+  if (mode === 'json') return
+  if (mode === 'plain') {
+    out.write(plainWaterfall(view, paletteFor(out), columns(out), details))
+    return
+  }
+  const [{createElement}, {WaterfallView}] = await Promise.all([import('react'), import('./Waterfall.js')])
+  await renderOnce(createElement(WaterfallView, {view, width: columns(out), details}), out)
+}
+
+export interface FollowRenderer {
+  onTrace(event: FollowEvent): void
+  /** Where follow's own warnings (throttling) go. */
+  progress: Progress
+  finish(): Promise<void>
+}
+
+export async function createFollowRenderer(
+  mode: OutputMode,
+  options: {functions: readonly string[]; out?: Out; err?: Out},
+): Promise<FollowRenderer> {
+  const out = options.out ?? process.stdout
+  const err = options.err ?? process.stderr
+  const what = options.functions.length === 1 ? options.functions[0] : `${options.functions.length} functions`
+  if (mode === 'json') {
+    // NDJSON: one object per trace as it arrives; warnings stay off stdout.
+    return {
+      onTrace: (event) => out.write(`${JSON.stringify({kind: event.kind, ...event.trace})}\n`),
+      progress: {emit() {}},
+      finish: async () => {},
+    }
+  }
+  if (mode === 'plain') {
+    const c = paletteFor(out)
+    const ce = paletteFor(err)
+    err.write(`${ce.dim(`Following traces of ${what} (Ctrl-C to stop)`)}\n`)
+    return {
+      onTrace: (event) => out.write(`${event.kind === 'updated' ? '↻ ' : ''}${plainTraceLine(event.trace, c, columns(out))}\n`),
+      progress: {
+        emit(event) {
+          const line = formatProgressLine(event, ce)
+          if (line !== undefined) err.write(`${line}\n`)
+        },
+      },
+      finish: async () => {},
+    }
+  }
+  const [{render}, {createElement}, {FollowView}] = await Promise.all([import('ink'), import('react'), import('./FollowView.js')])
+  const base = `Following traces of ${what} (Ctrl-C to stop)`
+  const feed = new TraceFeed(base)
+  let count = 0
+  const instance = render(createElement(FollowView, {feed, width: columns(out)}), {stdout: out, patchConsole: false, exitOnCtrlC: false})
+  return {
+    onTrace(event) {
+      if (event.kind === 'new') count++
+      feed.push(event)
+      feed.setStatus(`${base} · ${count} trace${count === 1 ? '' : 's'}`)
+    },
+    progress: {
+      emit(event) {
+        if (event.status === 'warn') feed.setStatus(`${event.label}${event.detail ? ` (${event.detail})` : ''}`, 'throttle')
+        else if (event.status === 'info') feed.setStatus(`${base} · ${count} trace${count === 1 ? '' : 's'}`)
+      },
+    },
+    async finish() {
+      feed.setStatus(`Stopped after ${count} trace${count === 1 ? '' : 's'}`)
+      instance.unmount()
+      await instance.waitUntilExit().catch(() => {})
+    },
+  }
+}
