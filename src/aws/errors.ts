@@ -220,3 +220,17 @@ export async function awsCall<T>(action: string, work: () => Promise<T>, options
     throw toUserError(error, action, options.resource)
   }
 }
+
+/** Like `awsCall`, but a not-found answer gives `undefined` (reads of things that may not exist, idempotent deletes). */
+export async function awsCallOrMissing<T>(
+  action: string,
+  work: () => Promise<T>,
+  options: RetryOptions & {resource?: string} = {},
+): Promise<T | undefined> {
+  try {
+    return await withRetry(work, options)
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw toUserError(error, action, options.resource)
+  }
+}
