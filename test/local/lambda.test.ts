@@ -302,7 +302,7 @@ describe('validation errors surface as the SDK exception classes', () => {
     const raw = await fetch(`${t.emulator.url}/2015-03-31/functions`, {method: 'POST', body: '{not json'})
     expect(raw.status).toBe(400)
     expect(raw.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException')
-    expect((await raw.json()).message).toMatch(/^Could not parse request body into json: /)
+    expect(((await raw.json()) as {message: string}).message).toMatch(/^Could not parse request body into json: /)
   })
 })
 

@@ -181,11 +181,48 @@ describe('GetTraceSummaries', () => {
     expect(faulty.ResponseTime).toBeCloseTo(0.25, 3)
   })
 
-  test('a filter expression is refused until filters are supported, never silently ignored', async () => {
+  test('filter expressions select traces, across pages, as X-Ray evaluates them', async () => {
+    const base = Math.floor(Date.now() / 1000) - 7200
+    const ids: string[] = []
+    for (let i = 0; i < 6; i++) {
+      const id = traceId(base + i)
+      ids.push(id)
+      const status = i % 3 === 0 ? 502 : 200
+      await put(
+        segment({
+          name: i % 2 === 0 ? 'orders-get' : 'orders-post',
+          trace_id: id,
+          start_time: base + i,
+          end_time: base + i + 0.1,
+          fault: status >= 500,
+          http: {request: {method: i % 2 === 0 ? 'GET' : 'POST', url: `https://x/orders/${i}`}, response: {status}},
+        }),
+      )
+    }
+    const range = {StartTime: new Date(base * 1000), EndTime: new Date((base + 10) * 1000)}
+    const all = async (FilterExpression: string) => {
+      const found: string[] = []
+      for await (const page of paginateGetTraceSummaries({client: t.clients.xray}, {...range, FilterExpression})) {
+        expect(page.TraceSummaries!.length).toBeLessThanOrEqual(2)
+        found.push(...page.TraceSummaries!.map((s) => s.Id!))
+      }
+      return found
+    }
+    expect(await all('fault')).toEqual([ids[0], ids[3]])
+    expect(await all('http.status = 502')).toEqual([ids[0], ids[3]])
+    expect(await all('!ok')).toEqual([ids[0], ids[3]])
+    expect(await all('http.method = "POST"')).toEqual([ids[1], ids[3], ids[5]])
+    expect(await all('service("orders-get") { fault }')).toEqual([ids[0]])
+    expect(await all('http.url CONTAINS "/orders/4" OR fault')).toEqual([ids[0], ids[3], ids[4]])
+  })
+
+  test('an invalid filter expression is InvalidRequestException naming the problem', async () => {
     const now = new Date()
-    await expect(
-      t.clients.xray.send(new GetTraceSummariesCommand({StartTime: new Date(now.getTime() - 60_000), EndTime: now, FilterExpression: 'fault'})),
-    ).rejects.toBeInstanceOf(InvalidRequestException)
+    const error = await t.clients.xray
+      .send(new GetTraceSummariesCommand({StartTime: new Date(now.getTime() - 60_000), EndTime: now, FilterExpression: 'http.status = '}))
+      .catch((e) => e)
+    expect(error).toBeInstanceOf(InvalidRequestException)
+    expect(error.message).toMatch(/^Invalid filter expression: .*position/)
   })
 
   test('an end before the start is InvalidRequestException', async () => {

@@ -3,7 +3,15 @@
  * exactly as received; GetTraceSummaries lists traces by time range with NextToken pagination;
  * BatchGetTraces returns up to 5 traces with each segment's `Document` as a JSON string.
  */
-import {InvalidCursorError, type StoredSegment, type TraceRecord, type TraceTimeRange} from '../store.js'
+import {
+  evaluateFilter,
+  type FilterAst,
+  isFilterExpressionError,
+  parseFilterExpression,
+  traceFactsFromSegments,
+  traceSummaryFromSegments,
+} from '../../traces/filter.js'
+import {InvalidCursorError, type Page, type StoredSegment, type TraceRecord, type TraceTimeRange} from '../store.js'
 import {type EmulatorRequest, json, parseJsonBody, type Route, ServiceError, type WireResponse} from '../wire.js'
 import type {ControlContext} from './context.js'
 
@@ -120,69 +128,28 @@ function timestamp(value: unknown, member: string): number {
   throw invalidRequest(`${member} is required and must be a timestamp`)
 }
 
+/** The parts of a segment document that subsegment folding needs. */
 interface SegmentDoc {
   id?: string
-  name?: string
-  origin?: string
   parent_id?: string
-  start_time?: number
-  end_time?: number
-  in_progress?: boolean
-  error?: boolean
-  fault?: boolean
-  throttle?: boolean
-  http?: {request?: {method?: string; url?: string; user_agent?: string; client_ip?: string}; response?: {status?: number}}
-  annotations?: Record<string, unknown>
-  user?: string
   subsegments?: SegmentDoc[]
 }
 
-/**
- * A trace summary from its stored segments: the time range, flags, HTTP facts of the root segment, the
- * services involved. `src/traces/` computes root causes and filter facts; this summary carries what the
- * segments state directly.
- */
-function summarize(trace: TraceRecord, segments: StoredSegment[]): Record<string, unknown> {
-  const docs = segments.filter((s) => s.kind === 'segment').map((s) => JSON.parse(s.document) as SegmentDoc)
-  const ids = new Set(docs.map((d) => d.id))
-  const root = docs.find((d) => !d.parent_id || !ids.has(d.parent_id)) ?? docs[0]
-  const any = (flag: 'error' | 'fault' | 'throttle') => {
-    const walk = (d: SegmentDoc): boolean => d[flag] === true || (d.subsegments ?? []).some(walk)
-    return docs.some(walk)
+function parseFilter(expression: unknown): FilterAst | undefined {
+  if (typeof expression !== 'string' || expression.trim() === '') return undefined
+  try {
+    return parseFilterExpression(expression)
+  } catch (error) {
+    if (isFilterExpressionError(error)) throw invalidRequest(`Invalid filter expression: ${error.message}`)
+    throw error
   }
-  const services = new Map<string, {Name: string; Names: string[]; Type?: string}>()
-  for (const d of docs) {
-    if (!d.name) continue
-    const key = `${d.name}|${d.origin ?? ''}`
-    if (!services.has(key)) services.set(key, {Name: d.name, Names: [d.name], ...(d.origin ? {Type: d.origin} : {})})
-  }
-  const http = root?.http
-  const start = trace.firstStart
-  const end = trace.lastEnd ?? start
-  const summary: Record<string, unknown> = {
-    Id: trace.traceId,
-    StartTime: start,
-    Duration: Math.max(0, end - start),
-    HasError: any('error'),
-    HasFault: any('fault'),
-    HasThrottle: any('throttle'),
-    IsPartial: segments.some((s) => s.inProgress),
-    ServiceIds: [...services.values()],
-  }
-  if (root?.start_time !== undefined && root.end_time !== undefined) summary.ResponseTime = root.end_time - root.start_time
-  if (http) {
-    summary.Http = {
-      ...(http.request?.url ? {HttpURL: http.request.url} : {}),
-      ...(http.response?.status !== undefined ? {HttpStatus: http.response.status} : {}),
-      ...(http.request?.method ? {HttpMethod: http.request.method} : {}),
-      ...(http.request?.user_agent ? {UserAgent: http.request.user_agent} : {}),
-      ...(http.request?.client_ip ? {ClientIp: http.request.client_ip} : {}),
-    }
-  }
-  if (root?.user) summary.Users = [{UserName: root.user}]
-  return summary
 }
 
+/**
+ * Traces in the time range, oldest first. With a filter, store pages are scanned until `pageSize` traces match
+ * (or the range is exhausted); the token then points after the last trace scanned, so no trace is skipped or
+ * repeated. Summaries and filter facts come from src/traces (the same code the CLI uses on real AWS answers).
+ */
 function getTraceSummaries(request: EmulatorRequest, ctx: ControlContext, options: XrayOptions): WireResponse {
   const input = body(request)
   const start = timestamp(input.StartTime, 'StartTime')
@@ -192,23 +159,33 @@ function getTraceSummaries(request: EmulatorRequest, ctx: ControlContext, option
   if (!['TraceId', 'Event', 'Service'].includes(rangeType)) {
     throw invalidRequest(`Invalid TimeRangeType: ${String(input.TimeRangeType)}. Use TraceId, Event or Service.`)
   }
-  if (typeof input.FilterExpression === 'string' && input.FilterExpression.trim() !== '') {
-    // Filter expressions arrive with src/traces/filter.ts (issue 5); until then, refuse rather than ignore.
-    throw invalidRequest('FilterExpression is not supported by this emulator build yet; query by time range only')
-  }
-  const token = typeof input.NextToken === 'string' && input.NextToken !== '' ? input.NextToken : undefined
-  let page: ReturnType<typeof ctx.store.listTraces>
-  try {
-    page = ctx.store.listTraces(request.region, {start, end, rangeType, after: token, limit: options.summariesPageSize})
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw invalidRequest('Invalid NextToken')
-    throw error
-  }
+  const filter = parseFilter(input.FilterExpression)
+  let token = typeof input.NextToken === 'string' && input.NextToken !== '' ? input.NextToken : undefined
+  const summaries: Record<string, unknown>[] = []
+  let processed = 0
+  let next: string | undefined
+  do {
+    let page: Page<TraceRecord>
+    try {
+      page = ctx.store.listTraces(request.region, {start, end, rangeType, after: token, limit: options.summariesPageSize})
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw invalidRequest('Invalid NextToken')
+      throw error
+    }
+    for (const trace of page.items) {
+      processed++
+      const documents = assembleSegments(ctx.store.getSegments(trace.traceId)).map((s) => s.Document)
+      if (filter && !evaluateFilter(filter, traceFactsFromSegments(documents))) continue
+      summaries.push(traceSummaryFromSegments(trace.traceId, documents) as unknown as Record<string, unknown>)
+    }
+    next = page.next
+    token = page.next
+  } while (filter && next && summaries.length < options.summariesPageSize)
   return json(200, {
-    TraceSummaries: page.items.map((trace) => summarize(trace, ctx.store.getSegments(trace.traceId))),
+    TraceSummaries: summaries,
     ApproximateTime: Math.floor(Date.now() / 1000),
-    TracesProcessedCount: page.items.length,
-    ...(page.next ? {NextToken: page.next} : {}),
+    TracesProcessedCount: processed,
+    ...(next ? {NextToken: next} : {}),
   })
 }
 

@@ -84,6 +84,20 @@ describe('Lambda runtime', () => {
       expect(result.log).toContain('timer fired')
     })
 
+    test('a callback handler that never calls back answers null once the event loop is empty', async () => {
+      const result = await runtime.invoke(functionSpec({functionName: 'never-calls-back', handler: 'index.neverCallsBack'}), payload({}))
+      expect(result.kind).toBe('ok')
+      expect(result.payload.toString()).toBe('null')
+    })
+
+    test('an async handler whose promise never settles fails with Runtime.NodeJsExit when the loop empties', async () => {
+      const result = await runtime.invoke(functionSpec({functionName: 'never-settles', handler: 'index.neverSettles'}), payload({}))
+      expect(json(result.payload)).toMatchObject({
+        errorType: 'Runtime.NodeJsExit',
+        errorMessage: expect.stringMatching(/^The Lambda runtime client detected an unexpected Node.js exit code/),
+      })
+    })
+
     test('set to false, the callback result is sent at once', async () => {
       const fn = functionSpec({functionName: 'callback-dont-wait', handler: 'index.callbackWaits'})
       const result = await runtime.invoke(fn, payload({timerMs: 1500, dontWait: true}))
