@@ -1,3 +1,4 @@
+import type {GatewayErrorCondition} from '../gateway/errors.js'
 import type {AnyEvidence, EvidenceSet, EvidenceSource} from './evidence.js'
 import {limitsOf} from './findings.js'
 
@@ -11,14 +12,18 @@ export interface CheckItem {
   detail: string
 }
 
-const CONDITION_TEXT: Record<string, string> = {
-  'route-not-found': 'no route matched',
-  'internal-error': "API Gateway's own error answer, not the function's",
-  'bad-gateway': 'API Gateway\'s own 502 (the function failed or answered badly)',
-  'integration-timeout': 'API Gateway\'s integration timeout answer',
-  throttled: 'API Gateway throttled the request',
-  'request-too-large': 'API Gateway refused the request size',
-  forbidden: 'API Gateway refused the request',
+const CONDITION_TEXT: Record<GatewayErrorCondition, string> = {
+  'permission-denied': 'no invoke permission',
+  'function-error': 'a function error',
+  'malformed-response': 'a malformed response',
+  throttled: 'Lambda throttling',
+  'integration-timeout': 'an integration timeout',
+  'route-not-found': 'no matching route',
+  'request-too-large': 'a request over 6 MB',
+  'api-payload-too-large': 'a request over 10 MB',
+  'response-too-large': 'a response over 6 MB',
+  'lambda-service-error': 'a Lambda service error',
+  'stage-throttled': 'stage throttling',
 }
 
 export function ms(value: number): string {
@@ -41,9 +46,13 @@ export function checklistFor(evidence: EvidenceSet): CheckItem[] {
     } else if (answer.origin === 'function') {
       items.push({source: 'gateway', label, state: 'pass', detail: `${answer.status} with the function's own body, passed through by the ${apiName}`})
     } else {
-      const what = answer.origin === 'gateway' && answer.condition ? CONDITION_TEXT[answer.condition] : 'a body that does not say who wrote it'
-      const errorType = answer.errorType ? `, x-amzn-ErrorType ${answer.errorType}` : ''
-      items.push({source: 'gateway', label, state: 'fail', detail: `${apiName} ${answer.status}: ${what}${errorType}`})
+      const conditions = answer.conditions.map((c) => CONDITION_TEXT[c]).join(', ')
+      const what =
+        answer.origin === 'gateway'
+          ? `API Gateway's own answer${conditions ? `, given for ${conditions}` : ''}`
+          : `an empty body: API Gateway's answer for ${conditions || 'none of the known failures'}, or the function's`
+      const errorType = answer.errorType ? ` (x-amzn-ErrorType ${answer.errorType})` : ''
+      items.push({source: 'gateway', label, state: 'fail', detail: `${apiName} ${answer.status}${errorType}: ${what}`})
     }
   }
 

@@ -1,6 +1,7 @@
+import {LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES} from '../gateway/errors.js'
 import {possibleCauses} from './causes.js'
 import {type CheckItem, checklistFor} from './checklist.js'
-import {type EvidenceSet, LAMBDA_PAYLOAD_LIMIT_BYTES} from './evidence.js'
+import type {EvidenceSet} from './evidence.js'
 import {explain, type Fix} from './explain.js'
 import {type Finding, findingsFor} from './findings.js'
 import {type Cause, type Confidence, PRIORITY, STAGE, VERDICT_TITLES, type Verdict} from './verdicts.js'
@@ -42,7 +43,7 @@ const CERTAIN = 3
 
 function stageOf(cause: Cause, evidence: EvidenceSet): number {
   // An oversized *response* is found after the function ran; an oversized request before invocation.
-  if (cause === 'payload-too-large' && evidence.gateway.facts.requestBytes <= LAMBDA_PAYLOAD_LIMIT_BYTES && evidence.gateway.facts.status !== 413) {
+  if (cause === 'payload-too-large' && evidence.gateway.facts.requestBytes <= LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES && evidence.gateway.facts.status !== 413) {
     return STAGE['malformed-response']
   }
   return STAGE[cause]

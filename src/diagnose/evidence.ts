@@ -7,6 +7,8 @@
  * AccessDenied, its time budget ran out). `note` says, in words, what could not be seen and why.
  */
 
+import type {GatewayErrorCondition} from '../gateway/errors.js'
+
 export type ApiType = 'http' | 'rest'
 export type EvidenceStatus = 'seen' | 'not-seen' | 'error'
 
@@ -14,25 +16,15 @@ export type Evidence<S extends string, F> =
   | {source: S; status: 'seen'; facts: F; note?: string; durationMs?: number}
   | {source: S; status: 'not-seen' | 'error'; facts?: Partial<F>; note: string; durationMs?: number}
 
-/**
- * The error answers API Gateway itself produces (aws-semantics §5). `function` means the body is not one of
- * them: the function's own answer passed through.
- */
-export type GatewayCondition =
-  | 'route-not-found'
-  | 'internal-error'
-  | 'bad-gateway'
-  | 'integration-timeout'
-  | 'throttled'
-  | 'request-too-large'
-  | 'forbidden'
-
 export interface GatewayFacts {
   apiType: ApiType
   status: number
   /** Who wrote the body: API Gateway (one of its fixed error answers), the function, or we cannot tell. */
   origin: 'gateway' | 'function' | 'unknown'
-  condition?: GatewayCondition
+  /** The failure conditions whose gateway answer this is (`classifyAnswer`); empty for the function's own. */
+  conditions: GatewayErrorCondition[]
+  /** The answer has a mark only API Gateway leaves (`x-amzn-ErrorType`), so a function cannot have written it. */
+  distinctive: boolean
   /** `x-amzn-ErrorType` (REST gateway errors carry it). */
   errorType?: string
   requestId?: string
@@ -178,8 +170,3 @@ export interface EvidenceSet {
 export function seen<F>(evidence: Evidence<string, F> | undefined): F | undefined {
   return evidence?.status === 'seen' ? evidence.facts : undefined
 }
-
-/** Lambda's synchronous request and response payload limit: 6 MB (aws-semantics §1.2, §5). */
-export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024
-/** API Gateway's request payload quota: 10 MB (aws-semantics §5). */
-export const API_PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024

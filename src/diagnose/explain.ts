@@ -1,5 +1,6 @@
+import {LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES} from '../gateway/errors.js'
 import {ms} from './checklist.js'
-import {type EvidenceSet, type FunctionErrorFacts, LAMBDA_PAYLOAD_LIMIT_BYTES, seen} from './evidence.js'
+import {type EvidenceSet, type FunctionErrorFacts, seen} from './evidence.js'
 import {limitsOf} from './findings.js'
 import type {Cause, Verdict} from './verdicts.js'
 
@@ -126,9 +127,9 @@ function routeNotFound(ctx: Context): Explanation {
 
 function payloadTooLarge(ctx: Context): Explanation {
   const answer = ctx.evidence.gateway.facts
-  if (answer.requestBytes > LAMBDA_PAYLOAD_LIMIT_BYTES || answer.status === 413) {
+  if (answer.requestBytes > LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES || answer.status === 413) {
     return {
-      cause: `The request body is ${answer.requestBytes} bytes. Lambda accepts at most 6 MB (${LAMBDA_PAYLOAD_LIMIT_BYTES} bytes) per synchronous invocation, and API Gateway at most 10 MB, so the request never reaches the function.`,
+      cause: `The request body is ${answer.requestBytes} bytes. Lambda accepts at most 6 MB (${LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES} bytes) per synchronous invocation, and API Gateway at most 10 MB, so the request never reaches the function.`,
       fix: {
         summary: 'Send less than 6 MB per request: upload large payloads to S3 (with a presigned URL) and send the object key instead.',
         commands: [],

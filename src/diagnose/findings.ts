@@ -1,4 +1,5 @@
-import {type EvidenceSet, type EvidenceSource, LAMBDA_PAYLOAD_LIMIT_BYTES, seen} from './evidence.js'
+import {integrationTimeoutMs, LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES} from '../gateway/errors.js'
+import {type EvidenceSet, type EvidenceSource, seen} from './evidence.js'
 import type {Cause} from './verdicts.js'
 
 /**
@@ -11,9 +12,6 @@ export interface Finding {
   source: EvidenceSource
   reason: string
 }
-
-/** Integration timeouts when the API does not say (aws-semantics §5): HTTP APIs 30 s (the maximum), REST 29 s. */
-export const DEFAULT_INTEGRATION_TIMEOUT_MS = {http: 30_000, rest: 29_000} as const
 
 /** A run this close to a limit counts as having hit it (clocks, start-up and network add a little). */
 const AT_LIMIT = 0.97
@@ -31,7 +29,7 @@ export function limitsOf(evidence: EvidenceSet): Limits {
   const route = seen(evidence.route)
   const fn = seen(evidence.function)
   return {
-    integrationTimeoutMs: route?.matched?.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS[answer.apiType],
+    integrationTimeoutMs: integrationTimeoutMs(answer.apiType, route?.matched?.integrationTimeoutMs),
     functionTimeoutMs: fn?.timeoutSeconds === undefined ? undefined : fn.timeoutSeconds * 1000,
   }
 }
@@ -48,7 +46,7 @@ export function findingsFor(evidence: EvidenceSet): Finding[] {
   const limits = limitsOf(evidence)
 
   // The request itself: Lambda takes at most 6 MB synchronously, whatever API Gateway accepts (aws-semantics §5).
-  if (answer.requestBytes > LAMBDA_PAYLOAD_LIMIT_BYTES) {
+  if (answer.requestBytes > LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES) {
     add('gateway', 'payload-too-large', 3, `the request body is ${answer.requestBytes} bytes, over Lambda's 6 MB payload limit`)
   }
   // How long the gateway took to answer: an integration timeout answers at the timeout, not before.

@@ -1,3 +1,4 @@
+import {classifyAnswer} from '../../src/diagnose/answer.js'
 import type {
   EvidenceSet,
   FunctionEvidence,
@@ -13,27 +14,31 @@ import type {
   TraceEvidence,
   TraceFacts,
 } from '../../src/diagnose/evidence.js'
+import {type GatewayErrorCondition, gatewayErrorResponse} from '../../src/gateway/errors.js'
 
 /** Builders with overrides (STYLE rule 12): plain-data evidence for the diagnosis rules. */
 
 export const FN = 'orders-getOrder'
 export const SOURCE_ARN = 'arn:aws:execute-api:us-east-2:123456789012:a1b2c3d4e5/$default/GET/orders/*'
 
-export function answer(overrides: Partial<GatewayFacts> = {}): GatewayFacts {
-  return {
-    apiType: 'http',
-    status: 500,
-    origin: 'gateway',
-    condition: 'internal-error',
-    durationMs: 120,
-    requestBytes: 0,
-    method: 'GET',
-    path: '/orders/42',
-    ...overrides,
+/** Gateway answer input: a failure `condition` of the gateway table (default: function-error), or the function's own `status`. */
+export type AnswerInput = Partial<GatewayFacts> & {condition?: GatewayErrorCondition}
+
+/** The facts of a real gateway answer: status and body from `gatewayErrorResponse`, classified by `classifyAnswer`. */
+export function answer(input: AnswerInput = {}): GatewayFacts {
+  const {condition, ...overrides} = input
+  const apiType = overrides.apiType ?? 'http'
+  const base = {apiType, durationMs: 120, requestBytes: 0, method: 'GET', path: '/orders/42'}
+  if (overrides.origin === 'function' || (overrides.status !== undefined && overrides.origin === undefined)) {
+    return {...base, status: 200, origin: 'function', conditions: [], distinctive: false, ...overrides}
   }
+  const response = gatewayErrorResponse(apiType, condition ?? 'function-error')
+  const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]))
+  const classified = classifyAnswer(apiType, response.statusCode, headers, response.body)
+  return {...base, status: response.statusCode, errorType: headers['x-amzn-errortype'], ...classified, ...overrides}
 }
 
-export function evidence(gateway: Partial<GatewayFacts> = {}, rest: Omit<EvidenceSet, 'gateway'> = {}): EvidenceSet {
+export function evidence(gateway: AnswerInput = {}, rest: Omit<EvidenceSet, 'gateway'> = {}): EvidenceSet {
   return {gateway: {source: 'gateway', status: 'seen', facts: answer(gateway)}, ...rest}
 }
 

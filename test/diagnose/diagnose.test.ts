@@ -23,7 +23,7 @@ const healthy = {route: routeMatched(), permission: permissionAllowed(), throttl
 describe('route-not-found', () => {
   test('an HTTP API 404 with no matching deployed route is route-not-found, with high confidence and the nearest route', () => {
     const d = diagnose(
-      evidence({status: 404, condition: 'route-not-found', path: '/order/42'}, {route: routeMissing({nearest: ['GET /orders/{id}']})}),
+      evidence({condition: 'route-not-found', path: '/order/42'}, {route: routeMissing({nearest: ['GET /orders/{id}']})}),
     )
     expect(d.verdict).toBe('route-not-found')
     expect(d.confidence).toBe('high')
@@ -34,32 +34,32 @@ describe('route-not-found', () => {
   })
 
   test('a REST 403 "Missing Authentication Token" is route-not-found with high confidence even without the route check', () => {
-    const d = diagnose(evidence({apiType: 'rest', status: 403, condition: 'route-not-found', errorType: 'MissingAuthenticationTokenException'}))
+    const d = diagnose(evidence({apiType: 'rest', condition: 'route-not-found'}))
     expect(d.verdict).toBe('route-not-found')
     expect(d.confidence).toBe('high')
   })
 
   test('an HTTP API 404 with no route evidence is route-not-found with only medium confidence (a function can answer 404 too)', () => {
-    const d = diagnose(evidence({status: 404, condition: 'route-not-found'}, {route: {source: 'route', status: 'error', note: 'GetRoutes: AccessDeniedException'}}))
+    const d = diagnose(evidence({condition: 'route-not-found'}, {route: {source: 'route', status: 'error', note: 'GetRoutes: AccessDeniedException'}}))
     expect(d.verdict).toBe('route-not-found')
     expect(d.confidence).toBe('medium')
     expect(d.evidence.find((i) => i.source === 'route')).toMatchObject({state: 'unknown', detail: expect.stringContaining('AccessDenied')})
   })
 
   test('a route in tracegate.json that is not deployed makes the fix "tracegate deploy"', () => {
-    const d = diagnose(evidence({status: 404, condition: 'route-not-found'}, {route: routeMissing({undeployedConfigRoute: 'GET /orders/{id}'})}))
+    const d = diagnose(evidence({condition: 'route-not-found'}, {route: routeMissing({undeployedConfigRoute: 'GET /orders/{id}'})}))
     expect(d.fix.commands).toEqual(['tracegate deploy'])
     expect(d.fix.summary).toContain('not deployed')
   })
 
   test('a 404 "Not Found" although a deployed route matches is not called route-not-found with any certainty', () => {
-    const d = diagnose(evidence({status: 404, condition: 'route-not-found'}, {route: routeMatched()}))
+    const d = diagnose(evidence({condition: 'route-not-found'}, {route: routeMatched()}))
     expect(d.verdict).not.toBe('route-not-found')
     expect(d.confidence).toBe('low')
   })
 
   test('a 404 "Not Found" from a matched route that the function answers itself on replay is the function\'s own answer', () => {
-    const d = diagnose(evidence({status: 404, condition: 'route-not-found'}, {route: routeMatched(), replay: replay({statusCode: 404})}))
+    const d = diagnose(evidence({condition: 'route-not-found'}, {route: routeMatched(), replay: replay({statusCode: 404})}))
     expect(d.verdict).toBe('ok')
     expect(d.confidence).not.toBe('high')
     expect(d.cause).toContain('itself answered 404')
@@ -79,11 +79,11 @@ describe('invocation-rejected/permission', () => {
   })
 
   test('a REST 500 with a missing permission is high confidence even when nothing else was checked', () => {
-    const d = diagnose(evidence({apiType: 'rest', status: 500, errorType: 'InternalServerErrorException'}, {permission: permissionDenied()}))
+    const d = diagnose(evidence({apiType: 'rest', condition: 'permission-denied'}, {permission: permissionDenied()}))
     expect(d.verdict).toBe('invocation-rejected/permission')
     expect(d.confidence).toBe('medium')
     // Throttling is the other REST 500 cause; once it is ruled out the verdict is certain.
-    const sure = diagnose(evidence({apiType: 'rest', status: 500}, {permission: permissionDenied(), throttling: throttling(5), replay: replay()}))
+    const sure = diagnose(evidence({apiType: 'rest', condition: 'permission-denied'}, {permission: permissionDenied(), throttling: throttling(5), replay: replay()}))
     expect(sure.confidence).toBe('high')
   })
 
@@ -143,15 +143,20 @@ describe('invocation-rejected/throttled', () => {
     expect(d.cause).toContain('ConcurrentInvocationLimitExceeded')
   })
 
-  test("API Gateway's own 429 is throttling at the stage, with the update-stage fix", () => {
-    const d = diagnose(evidence({status: 429, condition: 'throttled'}, {route: routeMatched()}))
-    expect(d.verdict).toBe('invocation-rejected/throttled')
-    expect(d.confidence).toBe('high')
-    expect(d.fix.commands[0]).toContain('aws apigatewayv2 update-stage --api-id a1b2c3d4e5')
+  test("API Gateway's own 429 is stage throttling, with the update-stage fix; certain only where the answer carries x-amzn-ErrorType", () => {
+    const http = diagnose(evidence({condition: 'stage-throttled'}, {route: routeMatched()}))
+    expect(http.verdict).toBe('invocation-rejected/throttled')
+    // An HTTP API's {"message":"Too Many Requests"} is also what a function's own rate limiter could answer.
+    expect(http.confidence).toBe('medium')
+    expect(http.fix.commands[0]).toContain('aws apigatewayv2 update-stage --api-id a1b2c3d4e5')
+    const rest = diagnose(evidence({apiType: 'rest', condition: 'stage-throttled'}))
+    expect(rest.verdict).toBe('invocation-rejected/throttled')
+    expect(rest.confidence).toBe('high')
+    expect(rest.fix.commands[0]).toContain('aws apigateway update-stage --rest-api-id')
   })
 
   test('a REST 500 with the permission in place and nothing else known is throttling by elimination, low confidence', () => {
-    const d = diagnose(evidence({apiType: 'rest', status: 500}, {permission: permissionAllowed(), throttling: throttling()}))
+    const d = diagnose(evidence({apiType: 'rest', condition: 'permission-denied'}, {permission: permissionAllowed(), throttling: throttling()}))
     expect(d.verdict).toBe('invocation-rejected/throttled')
     expect(d.confidence).toBe('low')
   })
@@ -168,7 +173,7 @@ describe('function-error', () => {
   })
 
   test('a REST 502 whose replay throws is a function error with high confidence', () => {
-    const d = diagnose(evidence({apiType: 'rest', status: 502, condition: 'bad-gateway'}, {replay: replayThrew()}))
+    const d = diagnose(evidence({apiType: 'rest', condition: 'function-error'}, {replay: replayThrew()}))
     expect(d.verdict).toBe('function-error')
     expect(d.confidence).toBe('high')
     expect(d.cause).toContain('REST API answers 502')
@@ -212,7 +217,7 @@ describe('function-error', () => {
   })
 
   test('a REST 500 (invocation refused) with a throwing replay is not a function error; the throw is a note', () => {
-    const d = diagnose(evidence({apiType: 'rest', status: 500}, {permission: permissionDenied(), throttling: throttling(), replay: replayThrew()}))
+    const d = diagnose(evidence({apiType: 'rest', condition: 'permission-denied'}, {permission: permissionDenied(), throttling: throttling(), replay: replayThrew()}))
     expect(d.verdict).toBe('invocation-rejected/permission')
     expect(d.notes.join(' ')).toContain('TypeError')
   })
@@ -222,7 +227,7 @@ describe('malformed-response', () => {
   test('a REST 502 whose replay breaks a response rule is malformed-response naming the rule', () => {
     const d = diagnose(
       evidence(
-        {apiType: 'rest', status: 502, condition: 'bad-gateway'},
+        {apiType: 'rest', condition: 'function-error'},
         {replay: replay({outcome: 'malformed', statusCode: undefined, malformedRule: 'body must be a string, but the function returned an object', malformedField: 'body'})},
       ),
     )
@@ -294,7 +299,7 @@ describe('function-timeout', () => {
 
 describe('integration-timeout', () => {
   test('an HTTP API 503 after 30 s is an integration timeout with high confidence', () => {
-    const d = diagnose(evidence({status: 503, condition: 'integration-timeout', durationMs: 30_020}, {route: routeMatched(), function: fn({timeoutSeconds: 60})}))
+    const d = diagnose(evidence({condition: 'integration-timeout', durationMs: 30_020}, {route: routeMatched(), function: fn({timeoutSeconds: 60})}))
     expect(d.verdict).toBe('integration-timeout')
     expect(d.confidence).toBe('high')
     expect(d.cause).toContain('503 "Service Unavailable"')
@@ -302,21 +307,21 @@ describe('integration-timeout', () => {
   })
 
   test('a REST 504 is an integration timeout', () => {
-    const d = diagnose(evidence({apiType: 'rest', status: 504, condition: 'integration-timeout', durationMs: 29_010}))
+    const d = diagnose(evidence({apiType: 'rest', condition: 'integration-timeout', durationMs: 29_010}))
     expect(d.verdict).toBe('integration-timeout')
     expect(d.confidence).toBe('high')
   })
 
   test('a lowered integration timeout on an HTTP API makes raising it the fix', () => {
     const d = diagnose(
-      evidence({status: 503, condition: 'integration-timeout', durationMs: 2_010}, {route: routeMatched({integrationTimeoutMs: 2000}), replay: replay({durationMs: 2500})}),
+      evidence({condition: 'integration-timeout', durationMs: 2_010}, {route: routeMatched({integrationTimeoutMs: 2000}), replay: replay({durationMs: 2500})}),
     )
     expect(d.verdict).toBe('integration-timeout')
     expect(d.fix.commands[0]).toBe('aws apigatewayv2 update-integration --api-id a1b2c3d4e5 --integration-id int1234 --timeout-in-millis 30000')
   })
 
   test('a 503 answered in 100 ms is not called an integration timeout', () => {
-    const d = diagnose(evidence({status: 503, condition: 'integration-timeout', durationMs: 100}, {route: routeMatched()}))
+    const d = diagnose(evidence({condition: 'integration-timeout', durationMs: 100}, {route: routeMatched()}))
     expect(d.verdict).toBe('unknown')
     expect(d.confidence).toBe('low')
   })
@@ -324,7 +329,7 @@ describe('integration-timeout', () => {
 
 describe('payload-too-large', () => {
   test('a 413 for a 7 MB body is payload-too-large', () => {
-    const d = diagnose(evidence({apiType: 'rest', status: 413, condition: 'request-too-large', requestBytes: 7 * 1024 * 1024, method: 'POST'}))
+    const d = diagnose(evidence({apiType: 'rest', condition: 'request-too-large', requestBytes: 7 * 1024 * 1024, method: 'POST'}))
     expect(d.verdict).toBe('payload-too-large')
     expect(d.confidence).toBe('high')
     expect(d.fix.summary).toContain('S3')
@@ -333,7 +338,7 @@ describe('payload-too-large', () => {
   test('a replay whose response Lambda rejected as over 6 MB is payload-too-large', () => {
     const d = diagnose(
       evidence(
-        {apiType: 'rest', status: 502, condition: 'bad-gateway'},
+        {apiType: 'rest', condition: 'function-error'},
         {
           replay: replay({
             outcome: 'function-error',
@@ -356,14 +361,14 @@ describe('payload-too-large', () => {
 
 describe('ok', () => {
   test('a 200 is ok with high confidence and nothing to fix', () => {
-    const d = diagnose(evidence({status: 200, origin: 'function', condition: undefined}))
+    const d = diagnose(evidence({status: 200, origin: 'function'}))
     expect(d.verdict).toBe('ok')
     expect(d.confidence).toBe('high')
     expect(d.fix.commands).toEqual([])
   })
 
   test("a 404 with the function's own body is the function's answer, not a gateway failure", () => {
-    const d = diagnose(evidence({status: 404, origin: 'function', condition: undefined}, {route: routeMatched()}))
+    const d = diagnose(evidence({status: 404, origin: 'function'}, {route: routeMatched()}))
     expect(d.verdict).toBe('ok')
     expect(d.cause).toContain('itself answered 404')
   })
@@ -396,7 +401,7 @@ describe('unknown and missing evidence', () => {
   })
 
   test('a REST 502 with no replay and no trace is unknown between the function-side causes', () => {
-    const d = diagnose(evidence({apiType: 'rest', status: 502, condition: 'bad-gateway'}, {replay: replaySkipped, trace: noTrace}))
+    const d = diagnose(evidence({apiType: 'rest', condition: 'function-error'}, {replay: replaySkipped, trace: noTrace}))
     expect(d.verdict).toBe('unknown')
     expect(d.stillPossible).toEqual(expect.arrayContaining(['function-error', 'malformed-response', 'function-timeout']))
     expect(d.stillPossible).not.toContain('invocation-rejected/permission')
@@ -417,7 +422,7 @@ describe('unknown and missing evidence', () => {
   })
 
   test('a 403 Forbidden from an API key or authorizer is unknown: no Lambda proxy cause explains it', () => {
-    const d = diagnose(evidence({apiType: 'rest', status: 403, condition: 'forbidden'}))
+    const d = diagnose(evidence({apiType: 'rest', status: 403, origin: 'gateway', conditions: [], distinctive: true, errorType: 'AccessDeniedException'}))
     expect(d.verdict).toBe('unknown')
     expect(d.cause).toContain('authorizer')
   })
