@@ -495,6 +495,13 @@ export class FakeAws {
     return {Role: {...role, attached: undefined, inline: undefined}}
   }
 
+  /** A role made outside tracegate (e.g. one given with --role); returns its ARN. */
+  addRole(name: string, tags: Array<{Key: string; Value: string}> = []): string {
+    this.createRole({RoleName: name, AssumeRolePolicyDocument: '{}', Tags: tags})
+    this.roleNotReady.set(name, 0)
+    return this.roles.get(name)!.Arn
+  }
+
   private deleteRole(i: Json) {
     const role = this.role(i.RoleName as string)
     if (role.attached.size || role.inline.size) {
