@@ -156,15 +156,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   let standbyForking = false
 
   async function forkWorker(): Promise<ChildProcess> {
-    const script = await workerScript(options.tmpDir)
+    const [script] = await Promise.all([workerScript(options.tmpDir), mkdir(options.tmpDir, {recursive: true})])
     // Neutral until `init`: no variable of the emulator's own process (credentials!) is passed on.
-    return fork(script, [], {
+    const child = fork(script, [], {
       cwd: options.tmpDir,
       env: {PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'},
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     })
+    // A failed spawn is reported through 'close' (an environment that never came up); an unheard 'error'
+    // event would take the whole emulator down.
+    child.on('error', () => {})
+    return child
   }
 
   function prepareStandby(): void {
@@ -232,8 +236,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     child.stdout?.on('data', (chunk: Buffer) => env.logs.push(chunk.toString('utf8')))
     child.stderr?.on('data', (chunk: Buffer) => env.logs.push(chunk.toString('utf8')))
     child.on('message', (message: WorkerMessage) => onMessage(env, message))
-    child.on('error', () => kill(env))
     // 'close' comes after the IPC channel and the pipes are drained, so no message or log line is lost.
+    // A process that could not be spawned at all also ends here ('error', then 'close').
     child.on('close', (code, signal) => {
       env.state = 'dead'
       clearTimeout(env.idleTimer)
