@@ -153,7 +153,9 @@ export abstract class AwsCommand<T extends typeof Command> extends BaseCommand<T
     }
     if (flags.local) {
       const {ensureEmulator} = await import('./local/lifecycle.js')
-      const emulator = await ensureEmulator({progress: await this.progress()})
+      // TRACEGATE_LOCAL_PORT / TRACEGATE_LOCAL_DIR let tests and the demo run an emulator of their own.
+      const port = process.env.TRACEGATE_LOCAL_PORT ? Number(process.env.TRACEGATE_LOCAL_PORT) : undefined
+      const emulator = await ensureEmulator({progress: await this.progress(), port})
       return createAwsClients({region, endpoint: emulator.endpoint, local: true})
     }
     const endpoint = flags['endpoint-url'] || process.env.AWS_ENDPOINT_URL || undefined
