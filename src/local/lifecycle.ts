@@ -11,6 +11,7 @@
  */
 import {spawn} from 'node:child_process'
 import {closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs'
+import {get as httpGet} from 'node:http'
 import {createServer} from 'node:net'
 import {homedir} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -82,15 +83,28 @@ function removeRuntimeFiles(dataDir: string): void {
   rmSync(join(dataDir, STATE_FILE), {force: true})
 }
 
-async function fetchHealth(url: string, timeoutMs = 1000): Promise<HealthReport | undefined> {
-  try {
-    const response = await fetch(`${url}${HEALTH_PATH}`, {signal: AbortSignal.timeout(timeoutMs)})
-    if (!response.ok) return undefined
-    const report = (await response.json()) as HealthReport
-    return report.service === 'tracegate-emulator' ? report : undefined
-  } catch {
-    return undefined
-  }
+/**
+ * GET /_tracegate/health with a fresh, non-kept-alive connection (a pooled keep-alive socket would hold the CLI
+ * process open after it is done).
+ */
+export function fetchHealth(url: string, timeoutMs = 1000): Promise<HealthReport | undefined> {
+  return new Promise((resolveHealth) => {
+    const request = httpGet(`${url}${HEALTH_PATH}`, {agent: false, headers: {connection: 'close'}, timeout: timeoutMs}, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => {
+        try {
+          const report = JSON.parse(Buffer.concat(chunks).toString('utf8')) as HealthReport
+          resolveHealth(response.statusCode === 200 && report.service === 'tracegate-emulator' ? report : undefined)
+        } catch {
+          resolveHealth(undefined)
+        }
+      })
+      response.on('error', () => resolveHealth(undefined))
+    })
+    request.on('timeout', () => request.destroy())
+    request.on('error', () => resolveHealth(undefined))
+  })
 }
 
 type Probe =

@@ -1,0 +1,118 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../base-command.js'
+import {DATA_DIR_ENV, ensureEmulator, envHints, type EmulatorState, serveEmulator} from '../../local/lifecycle.js'
+import {DEFAULT_PORT} from '../../local/server.js'
+
+export interface LocalStartResult {
+  endpoint: string
+  port: number
+  pid: number
+  dataDir: string
+  detached: boolean
+  /** False when --detach found an emulator already running for the data directory. */
+  started: boolean
+  env: string[]
+  notes: string[]
+}
+
+export default class LocalStart extends BaseCommand<typeof LocalStart> {
+  static summary = 'Start the embedded AWS-compatible emulator (Lambda, API Gateway v2, IAM, X-Ray) on 127.0.0.1'
+  static description = `Serves the AWS APIs tracegate uses, for real SDK clients and the AWS CLI pointed at it with an endpoint URL and any credentials. State (functions, code, policies, APIs, roles, traces) lives in a SQLite store in the data directory and survives restarts.
+
+Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the background with --detach. Commands given --local start it in the background themselves when it is not running.`
+
+  static examples = [
+    '<%= config.bin %> local start',
+    '<%= config.bin %> local start --detach',
+    '<%= config.bin %> local start --port 0 --data-dir ./.emulator',
+  ]
+
+  static flags = {
+    port: Flags.integer({
+      summary: `Port on 127.0.0.1 (default: ${DEFAULT_PORT}; 0 picks a free one).`,
+      min: 0,
+      max: 65535,
+    }),
+    'data-dir': Flags.string({summary: `Where the emulator keeps its state (default: ${DATA_DIR_ENV}, then ~/.tracegate/local).`}),
+    detach: Flags.boolean({summary: 'Run in the background and return once it answers its health check.'}),
+    'account-id': Flags.string({summary: 'Account id in the ARNs it returns (default: 000000000000).'}),
+    quiet: Flags.boolean({summary: 'In the foreground, do not log each request to stderr.'}),
+  }
+
+  public async run(): Promise<LocalStartResult | undefined> {
+    const {flags} = this
+    if (flags.detach) {
+      const result = await ensureEmulator({
+        port: flags.port,
+        dataDir: flags['data-dir'],
+        accountId: flags['account-id'],
+        progress: await this.progress(),
+      })
+      const out: LocalStartResult = {
+        endpoint: result.endpoint,
+        port: result.port,
+        pid: result.pid,
+        dataDir: result.dataDir,
+        detached: true,
+        started: result.started,
+        env: envHints(result.endpoint),
+        notes: result.notes,
+      }
+      this.print(out, result.started ? 'running in the background' : 'already running')
+      this.out('Stop it with: tracegate local stop')
+      return out
+    }
+
+    const stderr = process.stderr
+    const serving = await serveEmulator({
+      port: flags.port ?? DEFAULT_PORT,
+      dataDir: flags['data-dir'],
+      accountId: flags['account-id'],
+      onRequest:
+        flags.quiet || this.jsonEnabled()
+          ? undefined
+          : (entry) => {
+              if (entry.service === 'tracegate') return
+              const what = entry.operation ? `${entry.service} ${entry.operation}` : `${entry.method} ${entry.path}`
+              stderr.write(`${new Date().toISOString().slice(11, 23)} ${entry.status} ${what} ${entry.durationMs} ms\n`)
+            },
+    })
+    const result = this.resultFor(serving.state, serving.notes)
+    if (this.jsonEnabled()) {
+      // The foreground run only ends on a signal: print the result now, as one JSON line.
+      process.stdout.write(`${JSON.stringify(result)}\n`)
+    } else {
+      this.print(result, 'listening')
+      this.out('Or pass --local to any tracegate command. Ctrl-C stops it.')
+    }
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve())
+      process.once('SIGTERM', () => resolve())
+    })
+    await serving.stop()
+    if (!this.jsonEnabled()) stderr.write('tracegate emulator stopped\n')
+    return undefined
+  }
+
+  private resultFor(state: EmulatorState, notes: string[]): LocalStartResult {
+    return {
+      endpoint: state.url,
+      port: state.port,
+      pid: state.pid,
+      dataDir: state.dataDir,
+      detached: false,
+      started: true,
+      env: envHints(state.url),
+      notes,
+    }
+  }
+
+  private print(result: LocalStartResult, how: string): void {
+    const c = this.palette()
+    for (const note of result.notes) process.stderr.write(`Note: ${note}\n`)
+    this.out(`tracegate emulator ${how} at ${c.bold(result.endpoint)} (pid ${result.pid})`)
+    this.out(`Data: ${result.dataDir}`)
+    this.out('Point the AWS CLI and SDKs at it:')
+    for (const line of result.env) this.out(`  ${line}`)
+  }
+}
