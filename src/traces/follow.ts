@@ -104,8 +104,8 @@ export async function followTraces(options: FollowOptions): Promise<FollowStats>
   const since = options.since.getTime()
   const stats: FollowStats = {polls: 0, traces: 0, updates: 0, throttled: 0}
 
-  /** id → fingerprint and start of every trace that can still show up in a window. */
-  const seen = new Map<string, {fingerprint: string; start: number; partial: boolean}>()
+  /** id → fingerprint, start and last sighting of every trace that can still show up in a window. */
+  const seen = new Map<string, {fingerprint: string; start: number; partial: boolean; lastSeen: number}>()
   let cursor = since
   let delay = interval
 
@@ -129,8 +129,9 @@ export async function followTraces(options: FollowOptions): Promise<FollowStats>
         if (!summary.Id) continue
         const print = fingerprint(summary)
         const previous = seen.get(summary.Id)
+        if (previous) previous.lastSeen = now
         if (previous?.fingerprint === print) continue
-        seen.set(summary.Id, {fingerprint: print, start: startMs(summary), partial: summary.IsPartial === true})
+        seen.set(summary.Id, {fingerprint: print, start: startMs(summary), partial: summary.IsPartial === true, lastSeen: now})
         if (previous) stats.updates++
         else stats.traces++
         options.onTrace({kind: previous ? 'updated' : 'new', trace: traceListLine(summary)})
@@ -150,11 +151,12 @@ export async function followTraces(options: FollowOptions): Promise<FollowStats>
         detail: `next poll in ${Math.round(delay / 1000)} s`,
       })
     }
-    // Forget traces that no later window can return (their start is before the next window's start); the
-    // slack covers services that compare whole seconds (the trace id's time field, §6.1).
-    const nextStart = Math.max(since, cursor - overlap) - 2000
+    // Forget traces not returned for longer than any window reaches back: a later window cannot hold them.
+    // (Keyed on when we last saw a trace, not on its start, so a service that returns a trace outside the
+    // asked range still never gets it printed twice.)
+    const forgetBefore = clock.now() - overlap - maxBackoff - interval
     for (const [id, entry] of seen) {
-      if (entry.start < nextStart && !(entry.partial && entry.start >= clock.now() - horizon)) seen.delete(id)
+      if (entry.lastSeen < forgetBefore && !(entry.partial && entry.start >= clock.now() - horizon)) seen.delete(id)
     }
     if (options.signal.aborted) break
     await clock.sleep(delay, options.signal)

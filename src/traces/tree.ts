@@ -205,7 +205,10 @@ export function buildSpanTreeFromDocuments(documents: readonly SegmentDocument[]
         const child = span.children[i]
         child.depth = span.depth + 1
         child.segmentId = child.kind === 'segment' ? child.id : span.segmentId
-        const startsEarly = child.startTime < span.startTime - SKEW_TOLERANCE_S
+        // Lambda's Initialization subsegment starts before its function segment on AWS itself (the segment
+        // starts with the invoke phase, aws-semantics §6.3): that is not clock skew.
+        const initPhase = child.name === 'Initialization' && span.origin === 'AWS::Lambda::Function'
+        const startsEarly = !initPhase && child.startTime < span.startTime - SKEW_TOLERANCE_S
         const endsLate =
           child.endTime !== undefined && span.endTime !== undefined && child.endTime > span.endTime + SKEW_TOLERANCE_S
         child.clockSkew = startsEarly || endsLate

@@ -74,6 +74,8 @@ export interface LambdaTraceOptions {
   /** Exception recorded for outcome 'error'. */
   exception?: {type: string; message: string}
   annotations?: Record<string, string | number | boolean>
+  /** Defaults to TRACE_ID. */
+  traceId?: string
 }
 
 /**
@@ -94,7 +96,7 @@ export function lambdaSegments(options: LambdaTraceOptions = {}): SegmentDocumen
       {
         id: serviceId,
         name: fn,
-        trace_id: TRACE_ID,
+        trace_id: options.traceId ?? TRACE_ID,
         parent_id: options.parentId,
         start_time: start,
         end_time: start + 0.002,
@@ -130,7 +132,7 @@ export function lambdaSegments(options: LambdaTraceOptions = {}): SegmentDocumen
   const functionSegment: SegmentDocument = {
     id: hexId(`function:${fn}:${start}`),
     name: fn,
-    trace_id: TRACE_ID,
+    trace_id: options.traceId ?? TRACE_ID,
     parent_id: serviceId,
     start_time: start + 0.0005,
     end_time: t,
@@ -165,7 +167,7 @@ export function lambdaSegments(options: LambdaTraceOptions = {}): SegmentDocumen
   const serviceSegment: SegmentDocument = {
     id: serviceId,
     name: fn,
-    trace_id: TRACE_ID,
+    trace_id: options.traceId ?? TRACE_ID,
     parent_id: options.parentId,
     start_time: start,
     end_time: t + 0.0004,
@@ -217,7 +219,7 @@ export function restTrace(options: RestTraceOptions = {}): SegmentDocument[] {
   const stageSegment: SegmentDocument = {
     id: hexId(`stage:${apiId}:${start}`),
     name: `${apiName}/${stage}`,
-    trace_id: TRACE_ID,
+    trace_id: options.traceId ?? TRACE_ID,
     start_time: start,
     end_time: lambdaEnd + 0.003,
     origin: 'AWS::ApiGateway::Stage',

@@ -239,6 +239,17 @@ describe('followTraces', () => {
     expect(xray.queries).toEqual([])
   })
 
+  test('a service that returns traces outside the asked window still never gets one printed twice', async () => {
+    const clock = fakeClock()
+    const old = {Id: traceId(1, BASE - 3_600_000), StartTime: new Date(BASE - 3_600_000), Duration: 0.1}
+    const reader: XRayReader = {
+      traceSummaries: async () => ({summaries: [old], tracesProcessed: 1, truncated: false, pages: 1}),
+      traces: async () => ({traces: [], unprocessedIds: [], calls: 0}),
+    }
+    const {events} = await follow({clock, reader, polls: 40})
+    expect(events).toHaveLength(1)
+  })
+
   test('over a long run, forgetting traces that left every window never re-prints one', async () => {
     const clock = fakeClock()
     const xray = fakeXRay(clock)

@@ -113,6 +113,14 @@ describe('buildSpanTree', () => {
     expect(tree.startTime).toBe(T0 + 0.06)
   })
 
+  test("Lambda's Initialization subsegment starting before its function segment is not skew (it does so on AWS)", () => {
+    const [service, fn] = lambdaSegments({coldStart: true})
+    const init = fn.subsegments![0]
+    fn.start_time = init.end_time!
+    const tree = buildSpanTree(asDocuments([service, fn]))
+    expect(tree.spans.find((s) => s.name === 'Initialization')!.clockSkew).toBe(false)
+  })
+
   test('sibling spans are ordered by start time', () => {
     const fn = segment({
       name: 'fn',

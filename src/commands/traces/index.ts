@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {xrayReader} from '../../aws/xray.js'
 import {AwsCommand} from '../../base-command.js'
+import {UserError} from '../../errors.js'
 import {silentProgress} from '../../progress.js'
 import {followTraces} from '../../traces/follow.js'
 import {listTraces, type TraceListResult} from '../../traces/list.js'
@@ -11,7 +12,7 @@ export default class Traces extends AwsCommand<typeof Traces> {
   static summary = "List or tail the X-Ray traces of this app's functions"
   static description = `Searches X-Ray for traces that went through this project's functions only (a service("{project}-{function}") filter X-Ray evaluates server-side), newest first: time, method, path, status, duration, a fault/error/throttle badge and the root-cause exception.
 
-With --follow, polls every 2 s with overlapping windows, prints each trace once, prints it again (↻) when an in-progress trace completes, backs off while X-Ray throttles, and stops on Ctrl-C. With --json, --follow prints one JSON object per trace (NDJSON).`
+With --follow, polls every 2 s (--interval) with overlapping windows, prints each trace once, prints it again (↻) when an in-progress trace completes, backs off while X-Ray throttles, and stops on Ctrl-C. With --json, --follow prints one JSON object per trace (NDJSON).`
 
   static examples = [
     '<%= config.bin %> traces',
@@ -31,6 +32,7 @@ With --follow, polls every 2 s with overlapping windows, prints each trace once,
     filter: Flags.string({summary: 'An X-Ray filter expression ANDed with the app scope, e.g. \'responsetime > 1\'.'}),
     limit: Flags.integer({summary: 'Most recent traces to list (not used with --follow).', default: 50, min: 1}),
     follow: Flags.boolean({char: 'f', summary: 'Keep polling and print new traces as they arrive (Ctrl-C to stop).'}),
+    interval: Flags.string({summary: 'Seconds between --follow polls (X-Ray rate-limits GetTraceSummaries; backoff doubles it while throttled).', default: '2'}),
   }
 
   public async run(): Promise<TraceListResult | undefined> {
@@ -45,6 +47,10 @@ With --follow, polls every 2 s with overlapping windows, prints each trace once,
     })
     const now = new Date()
     const window = timeWindow(flags.since, flags.follow ? undefined : flags.until, now)
+    const intervalMs = Number(flags.interval) * 1000
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+      throw new UserError('INTERVAL_INVALID', `--interval ${flags.interval} is not a positive number of seconds`, {suggestion: 'e.g. --interval 5'})
+    }
     const mode = this.outputMode()
     const aws = await this.aws(project)
 
@@ -62,6 +68,7 @@ With --follow, polls every 2 s with overlapping windows, prints each trace once,
           filterExpression: scope.expression,
           since: window.start,
           signal: controller.signal,
+          intervalMs,
           onTrace: (event) => renderer.onTrace(event),
           progress: renderer.progress,
         })
