@@ -64,6 +64,8 @@ export function checklistFor(evidence: EvidenceSet): CheckItem[] {
       const m = route.facts.matched
       const target = m.functionName ? ` → ${m.functionName}` : ''
       items.push({source: 'route', label, state: 'pass', detail: `${m.routeKey}${target} (stage ${route.facts.stage})`})
+    } else if (route.facts.stageExists === false) {
+      items.push({source: 'route', label, state: 'fail', detail: `the API has no stage "${route.facts.stage}"${route.facts.stages?.length ? ` (stages: ${route.facts.stages.join(', ')})` : ''}`})
     } else {
       const nearest = route.facts.nearest.length > 0 ? `; nearest: ${route.facts.nearest.join(', ')}` : ''
       items.push({source: 'route', label, state: 'fail', detail: `no route for ${answer.method} ${answer.path} in stage ${route.facts.stage}${nearest}`})
@@ -145,6 +147,8 @@ export function checklistFor(evidence: EvidenceSet): CheckItem[] {
         const e = f.functionError
         const where = e.frames[0] ? ` ${e.frames[0]}` : ''
         items.push({source: 'replay', label, state: 'fail', detail: `${e.type}: ${e.message}${where}${took}`})
+      } else if (f.outcome === 'unfinished') {
+        items.push({source: 'replay', label, state: 'fail', detail: `no answer after ${ms(f.durationMs)} (the replay stopped waiting; the integration timeout is ${ms(limits.integrationTimeoutMs)})`})
       } else if (f.outcome === 'malformed') {
         items.push({source: 'replay', label, state: 'fail', detail: `malformed response: ${f.malformedRule ?? 'breaks the proxy response rules'}`})
       } else if (f.durationMs >= limits.integrationTimeoutMs * 0.97) {

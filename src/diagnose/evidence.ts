@@ -48,6 +48,10 @@ export interface MatchedRoute {
 
 export interface RouteFacts {
   stage: string
+  /** False when the API has no such stage: every request to it is a miss (HTTP 404, REST 403). */
+  stageExists?: boolean
+  /** The API's stages, for the fix. */
+  stages?: string[]
   /** The deployed route the request matches, if any. */
   matched?: MatchedRoute
   /** Deployed routes closest to the request, best first (for "did you mean"). */
@@ -122,9 +126,10 @@ export interface ReplayFacts {
   durationMs: number
   /**
    * `ok`: the API type's response rules accept the output; `function-error`: `X-Amz-Function-Error` was set;
-   * `malformed`: the output breaks a response rule; `rejected`: Lambda refused the invocation (429, 413, ...).
+   * `malformed`: the output breaks a response rule; `rejected`: Lambda refused the invocation (429, 413, ...);
+   * `unfinished`: no answer within `durationMs`, when the replay stopped waiting (past the integration timeout).
    */
-  outcome: 'ok' | 'function-error' | 'malformed' | 'rejected'
+  outcome: 'ok' | 'function-error' | 'malformed' | 'rejected' | 'unfinished'
   /** The status API Gateway would answer with for this output (outcome `ok`). */
   statusCode?: number
   functionError?: FunctionErrorFacts

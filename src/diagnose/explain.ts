@@ -102,6 +102,16 @@ function routeNotFound(ctx: Context): Explanation {
   const nearest = route && route.nearest.length > 0 ? ` Nearest deployed routes: ${route.nearest.join(', ')}.` : ''
   const answered =
     answer.apiType === 'rest' ? 'REST APIs answer 403 "Missing Authentication Token" for it.' : 'HTTP APIs answer 404 "Not Found" for it.'
+  if (route?.stageExists === false) {
+    const stages = route.stages ?? []
+    return {
+      cause: `The ${ctx.apiName} has no stage "${route.stage}"${stages.length > 0 ? ` (its stages: ${stages.join(', ')})` : ''}, so no route can match; ${answered}`,
+      fix:
+        stages.length > 0
+          ? {summary: `Call a stage that exists, e.g. --stage ${shellQuote(stages[0])}, or deploy this one.`, commands: [`tracegate deploy --stage ${shellQuote(route.stage)}`]}
+          : {summary: 'Deploy the stage.', commands: [`tracegate deploy --stage ${shellQuote(route.stage)}`]},
+    }
+  }
   const cause = `No route of the ${ctx.apiName} matches ${answer.method} ${answer.path}${stage}; ${answered}${nearest}`
   if (route?.undeployedConfigRoute) {
     return {

@@ -213,6 +213,9 @@ function replayFindings(evidence: EvidenceSet, limits: Limits, add: Add): void {
       `replay: ${f.malformedRule ?? 'the response breaks the proxy response rules'}`,
       'replay: the function returned a response in time, without an error',
     )
+  } else if (f.outcome === 'unfinished') {
+    // Still running: not an error, not a response yet. Only the duration speaks (below).
+    add('replay', 'malformed-response', -1, `replay: no response after ${seconds(f.durationMs)}`)
   } else if (f.outcome === 'ok') {
     runOutcome('replay', add, undefined, 0, -2, '', `replay: the function answered ${f.statusCode ?? ''} in time and API Gateway would accept it`)
     if (f.statusCode === answer.status) {

@@ -46,6 +46,13 @@ describe('route-not-found', () => {
     expect(d.evidence.find((i) => i.source === 'route')).toMatchObject({state: 'unknown', detail: expect.stringContaining('AccessDenied')})
   })
 
+  test('a stage that does not exist is route-not-found, and the fix names a stage that does', () => {
+    const d = diagnose(evidence({condition: 'route-not-found'}, {route: routeMissing({stage: 'prod', stageExists: false, stages: ['$default'], nearest: []})}))
+    expect(d.verdict).toBe('route-not-found')
+    expect(d.cause).toContain('no stage "prod"')
+    expect(d.fix.summary).toContain("--stage '$default'")
+  })
+
   test('a route in tracegate.json that is not deployed makes the fix "tracegate deploy"', () => {
     const d = diagnose(evidence({condition: 'route-not-found'}, {route: routeMissing({undeployedConfigRoute: 'GET /orders/{id}'})}))
     expect(d.fix.commands).toEqual(['tracegate deploy'])
@@ -425,5 +432,19 @@ describe('unknown and missing evidence', () => {
     const d = diagnose(evidence({apiType: 'rest', status: 403, origin: 'gateway', conditions: [], distinctive: true, errorType: 'AccessDeniedException'}))
     expect(d.verdict).toBe('unknown')
     expect(d.cause).toContain('authorizer')
+  })
+})
+
+describe('a replay that never answered', () => {
+  test('an HTTP API 503 with a replay still running past the integration timeout is an integration timeout', () => {
+    const d = diagnose(
+      evidence(
+        {condition: 'integration-timeout', durationMs: 30_010},
+        {...healthy, function: fn({timeoutSeconds: 60}), replay: replay({outcome: 'unfinished', statusCode: undefined, responseBytes: undefined, durationMs: 35_000})},
+      ),
+    )
+    expect(d.verdict).toBe('integration-timeout')
+    expect(d.confidence).toBe('high')
+    expect(d.evidence.find((i) => i.source === 'replay')).toMatchObject({state: 'fail', detail: expect.stringContaining('stopped waiting')})
   })
 })
