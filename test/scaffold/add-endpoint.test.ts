@@ -6,9 +6,9 @@ import {silentProgress} from '../../src/progress.js'
 import {addEndpoint} from '../../src/scaffold/add-endpoint.js'
 import {createProject} from '../../src/scaffold/new-project.js'
 import type {ApiTemplate, Lang} from '../../src/scaffold/types.js'
-import {listFiles, rejection, useTempDirs} from './fixtures.js'
+import {listFiles, rejection, tempDirsPerTest} from './fixtures.js'
 
-const tempDir = useTempDirs()
+const tempDir = tempDirsPerTest()
 
 async function newProject(template: ApiTemplate = 'http-api', lang: Lang = 'js'): Promise<string> {
   const dir = join(tempDir(), 'shop')

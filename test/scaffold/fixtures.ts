@@ -5,7 +5,7 @@ import {afterEach} from 'vitest'
 import type {UserError} from '../../src/errors.js'
 
 /** Temp directories removed after each test of the file that calls this. */
-export function useTempDirs(): (prefix?: string) => string {
+export function tempDirsPerTest(): (prefix?: string) => string {
   const dirs: string[] = []
   afterEach(() => {
     for (const dir of dirs.splice(0)) rmSync(dir, {recursive: true, force: true})

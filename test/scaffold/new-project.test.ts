@@ -6,9 +6,9 @@ import {recordingProgress, silentProgress} from '../../src/progress.js'
 import {createProject} from '../../src/scaffold/new-project.js'
 import {SCHEMA_REF} from '../../src/scaffold/plan.js'
 import {PACKAGE_ROOT} from '../helpers/run-command.js'
-import {listFiles, rejection, useTempDirs} from './fixtures.js'
+import {listFiles, rejection, tempDirsPerTest} from './fixtures.js'
 
-const tempDir = useTempDirs()
+const tempDir = tempDirsPerTest()
 
 describe('createProject', () => {
   test('an HTTP API project in JavaScript: config, handler, test, event, package.json, .gitignore', async () => {
