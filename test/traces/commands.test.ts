@@ -1,4 +1,4 @@
-import {BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient} from '@aws-sdk/client-xray'
+import {BatchGetTracesCommand, GetTraceSummariesCommand, type TraceSummary, XRayClient} from '@aws-sdk/client-xray'
 import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, test} from 'vitest'
 import {traceSummaryFromSegments} from '../../src/traces/facts.js'
@@ -21,11 +21,12 @@ const env = {AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_ENDPOINT_
 const ID_FAILED = '1-5759e988-000000000000000000000001'
 const ID_OK = '1-5759e987-000000000000000000000002'
 
-function sdkSummary(id: string, outcome: 'ok' | 'error') {
+function sdkSummary(id: string, outcome: 'ok' | 'error'): TraceSummary {
   // Each trace starts at its id's time, as on X-Ray (§6.1).
   const start = Number.parseInt(id.slice(2, 10), 16)
   const summary = traceSummaryFromSegments(id, asDocuments(restTrace({outcome, start, traceId: id, exception: {type: 'TypeError', message: 'x is undefined'}})))
-  return {...summary, StartTime: new Date(summary.StartTime * 1000)}
+  // The wire shape's AnnotationValue is the SDK's tagged union written out; the SDK parses one into the other.
+  return {...summary, StartTime: new Date(summary.StartTime * 1000)} as unknown as TraceSummary
 }
 
 beforeEach(() => {
