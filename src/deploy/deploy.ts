@@ -3,6 +3,7 @@
  * run. Returns a typed result; never prints (progress events only).
  */
 import type {ProjectConfig} from '../config/schema.js'
+import {isUserError, UserError} from '../errors.js'
 import {type Progress, silentProgress, step} from '../progress.js'
 import {type FunctionPackage, formatBytes, type PackageOptions, packageFunction} from '../package/package.js'
 import {applyPlan} from './apply.js'
@@ -120,7 +121,28 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     }
   }
 
-  const applied = await applyPlan(plan, desired, {apis, target, progress})
+  // Count finished writes: a failure after some of them is "partial" (exit 4), and says a re-run continues.
+  let written = 0
+  const counting: Progress = {
+    emit(event) {
+      if (event.status === 'done') written++
+      progress.emit(event)
+    },
+  }
+  let applied: Awaited<ReturnType<typeof applyPlan>>
+  try {
+    applied = await applyPlan(plan, desired, {apis, target, progress: counting})
+  } catch (error) {
+    if (written > 0 && isUserError(error)) {
+      throw new UserError(error.code, error.message, {
+        exit: 'partial',
+        suggestion: `${error.suggestion ? `${error.suggestion}; then run` : 'Run'} deploy again: ${written} change${written === 1 ? ' was' : 's were'} applied, and deploy continues from where it stopped`,
+        details: {...error.details, appliedSteps: written},
+        cause: error,
+      })
+    }
+    throw error
+  }
   const url = target.url(applied.endpoint, desired.api.stage)
   return {
     ...base,

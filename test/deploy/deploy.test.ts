@@ -299,7 +299,7 @@ describe('redeploy', () => {
     const p = tempProject()
     const first = await run(p.load())
     resetCalls()
-    const changed = structuredClone(CONFIG) as {functions: Record<string, unknown>}
+    const changed = structuredClone(CONFIG)
     delete changed.functions.createOrder
     const result = await run(p.load(changed))
     expect(writes()).toEqual(['DeleteRoute', 'DeleteIntegration', 'DeleteFunction'])

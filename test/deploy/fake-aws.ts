@@ -546,7 +546,7 @@ export class FakeAws {
         integrations: [...a.integrations.values()]
           .map((i) => ({type: i.IntegrationType, uri: i.IntegrationUri, format: i.PayloadFormatVersion}))
           .sort((x, y) => String(x.uri).localeCompare(String(y.uri))),
-        routes: [...a.routes.values()].map((r) => ({routeKey: r.RouteKey, function: fnOf(r.Target)})).sort((x, y) => x.routeKey.localeCompare(y.routeKey)),
+        routes: [...a.routes.values()].map((r) => ({routeKey: r.RouteKey, function: fnOf(r.Target)})).sort((x, y) => String(x.routeKey).localeCompare(String(y.routeKey))),
       }
     })
     const roles: Json = {}

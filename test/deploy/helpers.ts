@@ -10,7 +10,14 @@ export const HANDLERS: Record<string, string> = {
   'src/fallback.mjs': 'export const handler = async () => ({statusCode: 404, body: "no route"})\n',
 }
 
-export const CONFIG = {
+export interface TestConfig {
+  name: string
+  region?: string
+  api?: {type?: string; stage?: string; permissions?: string}
+  functions: Record<string, {handler: string; routes: string[]; memory?: number; timeout?: number; environment?: Record<string, string>}>
+}
+
+export const CONFIG: TestConfig = {
   name: 'orders',
   region: 'us-east-2',
   functions: {
