@@ -8,7 +8,7 @@ import type {APIGatewayClient} from '@aws-sdk/client-api-gateway'
 import type {ApiGatewayV2Client} from '@aws-sdk/client-apigatewayv2'
 import type {LambdaClient} from '@aws-sdk/client-lambda'
 import type {ApiSnapshot} from '../permissions/audit.js'
-import type {AwsClients} from './clients.js'
+import {type AwsClients, createAwsClients} from './clients.js'
 import {awsCall, awsCallOrMissing, type Clock, errorName, isNotFound, systemClock, toUserError, withRetry} from './errors.js'
 
 export interface FunctionRef {
@@ -66,8 +66,12 @@ export interface PermissionsAws {
 }
 
 export interface PermissionsAwsOptions {
-  /** Clients for another region (cross-region APIs); the same profile and endpoint as `clients`. */
+  /**
+   * Clients for another region (cross-region APIs). Default: the same endpoint and emulator setting as
+   * `clients`, with `profile`.
+   */
   clientsFor?: (region: string) => AwsClients
+  profile?: string
   clock?: Clock
   /** How many API descriptions run at once (API Gateway's control plane throttles at a few requests/s). */
   concurrency?: number
@@ -98,8 +102,9 @@ export async function createPermissionsAws(clients: AwsClients, options: Permiss
   const clientsIn = (region: string): AwsClients => {
     let c = perRegion.get(region)
     if (!c) {
-      if (!options.clientsFor) throw new Error(`No AWS clients for region ${region}`)
-      c = options.clientsFor(region)
+      c = options.clientsFor
+        ? options.clientsFor(region)
+        : createAwsClients({region, profile: options.profile, endpoint: clients.endpoint, local: clients.local})
       perRegion.set(region, c)
     }
     return c
