@@ -4,7 +4,7 @@
  */
 import type {IAMClient, Role} from '@aws-sdk/client-iam'
 import type {AwsClients} from './clients.js'
-import {awsCall, awsCallOrMissing, type Clock, isAlreadyExists, systemClock, toUserError, withRetry} from './errors.js'
+import {awsCall, awsCallOrMissing, type Clock, errorName, isAlreadyExists, isNotFound, systemClock, toUserError, withRetry} from './errors.js'
 
 export interface RoleState {
   name: string
@@ -32,7 +32,10 @@ export interface IamApi {
   attachPolicy(roleName: string, policyArn: string): Promise<void>
   detachPolicy(roleName: string, policyArn: string): Promise<void>
   deleteInlinePolicy(roleName: string, policyName: string): Promise<void>
-  /** Deletes the role. Missing is fine. Policies must be detached first (IAM's DeleteConflict otherwise). */
+  /**
+   * Deletes the role. Missing is fine. Managed policies must be detached first; inline policies someone added
+   * are deleted when IAM answers DeleteConflict (tracegate adds none, so that read is rarely needed).
+   */
   deleteRole(name: string): Promise<void>
 }
 
@@ -56,8 +59,25 @@ function iamApi(client: IAMClient, sdk: typeof import('@aws-sdk/client-iam'), cl
     return response ? toRoleState(response.Role) : undefined
   }
 
+  async function listInlinePolicies(name: string): Promise<string[]> {
+    const names: string[] = []
+    let marker: string | undefined
+    do {
+      const page = await call('iam:ListRolePolicies', name, () => client.send(new sdk.ListRolePoliciesCommand({RoleName: name, Marker: marker})))
+      names.push(...(page.PolicyNames ?? []))
+      marker = page.IsTruncated ? page.Marker : undefined
+    } while (marker)
+    return names
+  }
+
+  async function deleteInlinePolicy(roleName: string, policyName: string): Promise<void> {
+    await callOrMissing('iam:DeleteRolePolicy', roleName, () => client.send(new sdk.DeleteRolePolicyCommand({RoleName: roleName, PolicyName: policyName})))
+  }
+
   return {
     getRole,
+    listInlinePolicies,
+    deleteInlinePolicy,
 
     async listAttachedPolicies(name) {
       const arns: string[] = []
@@ -70,17 +90,6 @@ function iamApi(client: IAMClient, sdk: typeof import('@aws-sdk/client-iam'), cl
         marker = page.IsTruncated ? page.Marker : undefined
       } while (marker)
       return arns
-    },
-
-    async listInlinePolicies(name) {
-      const names: string[] = []
-      let marker: string | undefined
-      do {
-        const page = await call('iam:ListRolePolicies', name, () => client.send(new sdk.ListRolePoliciesCommand({RoleName: name, Marker: marker})))
-        names.push(...(page.PolicyNames ?? []))
-        marker = page.IsTruncated ? page.Marker : undefined
-      } while (marker)
-      return names
     },
 
     async createRole(input) {
@@ -116,12 +125,20 @@ function iamApi(client: IAMClient, sdk: typeof import('@aws-sdk/client-iam'), cl
       await callOrMissing('iam:DetachRolePolicy', roleName, () => client.send(new sdk.DetachRolePolicyCommand({RoleName: roleName, PolicyArn: policyArn})))
     },
 
-    async deleteInlinePolicy(roleName, policyName) {
-      await callOrMissing('iam:DeleteRolePolicy', roleName, () => client.send(new sdk.DeleteRolePolicyCommand({RoleName: roleName, PolicyName: policyName})))
-    },
-
     async deleteRole(name) {
-      await callOrMissing('iam:DeleteRole', name, () => client.send(new sdk.DeleteRoleCommand({RoleName: name})))
+      const remove = () => withRetry(() => client.send(new sdk.DeleteRoleCommand({RoleName: name})), {clock})
+      try {
+        await remove()
+      } catch (error) {
+        if (isNotFound(error)) return
+        if (!/DeleteConflict/.test(errorName(error))) throw toUserError(error, 'iam:DeleteRole', name)
+        for (const policy of await listInlinePolicies(name)) await deleteInlinePolicy(name, policy)
+        try {
+          await remove()
+        } catch (again) {
+          if (!isNotFound(again)) throw toUserError(again, 'iam:DeleteRole', name)
+        }
+      }
     },
   }
 }

@@ -25,7 +25,7 @@ export interface DestroyPlan {
   apis: ObservedApi[]
   functions: FunctionState[]
   /** The role, only when tracegate created it (tagged). */
-  role?: ObservedRole & {inlinePolicies: string[]}
+  role?: ObservedRole
   actions: PlanAction[]
   summary: PlanSummary
 }
@@ -50,9 +50,7 @@ export async function planDestroy(input: DestroyInput): Promise<DestroyPlan> {
     Promise.all([
       target.observe(project.name) as Promise<ObservedApis<unknown>>,
       observeTaggedFunctions(apis, project.name, new Set()),
-      observeRole(apis, roleName).then(async (r) =>
-        r && r.tags[PROJECT_TAG] === project.name ? {...r, inlinePolicies: await apis.iam.listInlinePolicies(roleName)} : undefined,
-      ),
+      observeRole(apis, roleName).then((r) => (r && r.tags[PROJECT_TAG] === project.name ? r : undefined)),
     ]),
   )
   const apiList = [...(found.api ? [found.api] : []), ...found.extraApis]
@@ -82,10 +80,7 @@ export async function applyDestroy(plan: DestroyPlan, input: DestroyInput): Prom
             .catch(() => {})
             .then(() =>
               step(progress, `delete-role:${role.name}`, `Delete role ${role.name}`, async () => {
-                await settleAll([
-                  ...role.attachedPolicies.map((p) => apis.iam.detachPolicy(role.name, p)),
-                  ...role.inlinePolicies.map((p) => apis.iam.deleteInlinePolicy(role.name, p)),
-                ])
+                await settleAll(role.attachedPolicies.map((p) => apis.iam.detachPolicy(role.name, p)))
                 await apis.iam.deleteRole(role.name)
               }),
             ),

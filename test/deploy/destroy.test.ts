@@ -116,3 +116,10 @@ describe('destroy', () => {
     expect(tagged('orders')).toEqual({functions: [], apis: [], roles: []})
   })
 })
+
+test('destroy deletes inline policies someone added to the role, when IAM refuses to delete it', async () => {
+  const project = await deployed()
+  fake.roles.get('orders-lambda')!.inline.add('extra-access')
+  await destroy(project)
+  expect(fake.roles.has('orders-lambda')).toBe(false)
+})

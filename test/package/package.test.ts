@@ -1,8 +1,10 @@
 import {createHash, randomBytes} from 'node:crypto'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import {unzipSync} from 'fflate'
 import {afterEach, describe, expect, test} from 'vitest'
 import type {FunctionConfig} from '../../src/config/schema.js'
@@ -59,6 +61,27 @@ describe('packageFunction', () => {
     const fakeRequire = (id: string) => (id === '@aws-sdk/client-s3' ? {S3Client: class {}} : requireFrom(id))
     new Function('module', 'exports', 'require', code)(mod, mod.exports, fakeRequire)
     await expect(mod.exports.handler({name: 'ada'})).resolves.toEqual({statusCode: 200, body: 'hello ada', sdk: 'function'})
+  })
+
+  test('the unpacked zip loads as CommonJS with require and import(), even under a "type": "module" package', async () => {
+    const dir = tempProject({'src/get-order.ts': 'export const handler = async (e: {n: number}) => ({statusCode: 200, body: String(e.n * 2)})\n'})
+    const pkg = await packageFunction(dir, fn())
+    const root = mkdtempSync(join(tmpdir(), 'tracegate-unpacked-'))
+    writeFileSync(join(root, 'package.json'), '{"type":"module"}\n')
+    const task = join(root, 'task')
+    for (const [path, bytes] of Object.entries(unzipSync(new Uint8Array(pkg.zip)))) {
+      mkdirSync(dirname(join(task, path)), {recursive: true})
+      writeFileSync(join(task, path), bytes)
+    }
+    const file = join(task, 'src/get-order.js')
+    const script = `const viaRequire = await require(${JSON.stringify(file)}).handler({n: 2});
+const viaImport = await (await import(${JSON.stringify(pathToFileURL(file).href)})).handler({n: 3});
+console.log(JSON.stringify([viaRequire, viaImport]))`
+    const out = execFileSync(process.execPath, ['-e', `(async () => { ${script} })()`], {encoding: 'utf8'})
+    expect(JSON.parse(out)).toEqual([
+      {statusCode: 200, body: '4'},
+      {statusCode: 200, body: '6'},
+    ])
   })
 
   test('the same sources give a byte-identical zip in every time zone, and CodeSha256 is its base64 SHA-256', async () => {
