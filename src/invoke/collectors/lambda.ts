@@ -1,0 +1,100 @@
+import type {FunctionConfigurationInfo} from '../../aws/invoke.js'
+import {grantFor} from '../../deploy/plan.js'
+import type {FunctionEvidence, PermissionEvidence, ThrottlingEvidence} from '../../diagnose/evidence.js'
+import {parseFunctionArn, presentedSourceArn} from '../../permissions/arn.js'
+import {API_GATEWAY_PRINCIPAL, evaluateInvoke, parsePolicy} from '../../permissions/policy.js'
+import {NotSeen} from './budget.js'
+import type {CollectContext, RouteTarget} from './context.js'
+
+/** GetFunctionConfiguration: does the function exist, is it Active, its timeout and tracing mode. */
+export async function collectFunction(
+  ctx: CollectContext,
+  functionName: string,
+  lookup: Promise<FunctionConfigurationInfo | undefined>,
+): Promise<FunctionEvidence> {
+  const info = await lookup
+  const configKey = ctx.project?.functions.find((f) => f.name === functionName)?.key
+  if (!info) return {source: 'function', status: 'seen', facts: {functionName, exists: false, configKey}}
+  return {
+    source: 'function',
+    status: 'seen',
+    facts: {
+      functionName,
+      exists: true,
+      timeoutSeconds: info.timeoutSeconds,
+      memoryMb: info.memoryMb,
+      state: info.state,
+      lastUpdateStatus: info.lastUpdateStatus,
+      tracingMode: info.tracingMode,
+      configKey,
+    },
+  }
+}
+
+/** GetFunctionConcurrency: reserved concurrency 0 throttles every invocation. */
+export async function collectThrottling(ctx: CollectContext, functionName: string, signal: AbortSignal): Promise<ThrottlingEvidence> {
+  const reservedConcurrency = await ctx.aws.getReservedConcurrency(functionName, signal)
+  return {source: 'throttling', status: 'seen', facts: {functionName, reservedConcurrency}}
+}
+
+/**
+ * GetPolicy, then the same evaluation as the emulator and `tracegate permissions` (src/permissions/policy.ts)
+ * against the source ARN API Gateway presents for the matched route (aws-semantics §3). A miss names the
+ * statement deploy would add (src/deploy/plan.ts `grantFor`).
+ */
+export async function collectPermission(
+  ctx: CollectContext,
+  target: RouteTarget,
+  lookup: Promise<FunctionConfigurationInfo | undefined>,
+  signal: AbortSignal,
+): Promise<PermissionEvidence> {
+  const functionName = target.functionName
+  if (!functionName || !target.routeKey) throw new NotSeen('no route matched, so no function to check')
+  if (!ctx.apiId) throw new NotSeen('the API id is not known, so the source ARN API Gateway presents is not either')
+  // The ARN (for the account) from the configuration, else from the integration URI when that read failed.
+  const arnOf = lookup.then(
+    (info) => {
+      if (!info) throw new NotSeen(`${functionName} does not exist`)
+      return info.arn
+    },
+    (error) => {
+      if (target.functionArn) return target.functionArn
+      throw error
+    },
+  )
+  const [arn, policyText] = await Promise.all([arnOf, ctx.aws.getPolicy(functionName, signal)])
+  const fn = parseFunctionArn(arn)
+  if (!fn) throw new NotSeen(`${functionName} has no usable ARN (${arn || 'none'})`)
+  // The ARN carries the API's region; tracegate deploys the API and its functions in one region (§3).
+  const sourceArn = presentedSourceArn({
+    partition: fn.partition,
+    region: ctx.region,
+    account: fn.account,
+    apiId: ctx.apiId,
+    stage: ctx.stage,
+    routeKey: target.routeKey,
+    apiType: ctx.apiType,
+  })
+  const policy = parsePolicy(policyText)
+  const decision = evaluateInvoke(policy, {principal: API_GATEWAY_PRINCIPAL, functionArn: fn.unqualifiedArn, sourceArn})
+  const grant = grantFor({
+    functionArn: fn.unqualifiedArn,
+    apiId: ctx.apiId,
+    stage: ctx.stage,
+    routeKey: ctx.project?.api.permissions === 'api' ? '*' : target.routeKey,
+    apiType: ctx.apiType,
+  })
+  return {
+    source: 'permission',
+    status: 'seen',
+    note: decision.reason === 'explicit-deny' ? `statement ${decision.statementSid ?? '(unnamed)'} explicitly denies it` : undefined,
+    facts: {
+      functionName,
+      sourceArn,
+      policyExists: policyText !== undefined,
+      allowed: decision.allowed,
+      statementId: decision.allowed ? decision.statementSid : undefined,
+      grant: decision.allowed ? undefined : {functionName, statementId: grant.statementId, sourceArn: grant.sourceArn, region: fn.region},
+    },
+  }
+}
