@@ -9,6 +9,7 @@ import {type ChildProcess, fork} from 'node:child_process'
 import {createHash, randomUUID} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {mkdir} from 'node:fs/promises'
+import type {Socket} from 'node:net'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {UserError} from '../../errors.js'
@@ -106,6 +107,20 @@ function workerScript(tmpDir: string): Promise<string> {
   return script
 }
 
+/**
+ * Whether a worker keeps the emulator's own event loop alive. Waiting (standby, idle) workers do not, so a
+ * process that forgets `close()` still exits (the workers follow on 'disconnect'); working ones do.
+ */
+function holdsEventLoop(child: ChildProcess, hold: boolean): void {
+  // Piped stdio of a child process are net.Sockets, typed as plain Readables.
+  const pipes = [child.stdout, child.stderr] as unknown as (Socket | null)[]
+  const handles: ({ref(): unknown; unref(): unknown} | null | undefined)[] = [child, child.channel, ...pipes]
+  for (const handle of handles) {
+    if (hold) handle?.ref()
+    else handle?.unref()
+  }
+}
+
 function mb(bytes: number): number {
   return Math.round(bytes / (1024 * 1024))
 }
@@ -182,6 +197,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           return
         }
         standby = child
+        holdsEventLoop(child, false)
         child.once('close', () => {
           if (standby === child) standby = undefined
         })
@@ -194,7 +210,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   function takeProcess(): Promise<ChildProcess> {
     const child = standby
     standby = undefined
-    if (child && child.exitCode === null && child.signalCode === null) return Promise.resolve(child)
+    if (child && child.exitCode === null && child.signalCode === null) {
+      holdsEventLoop(child, true)
+      return Promise.resolve(child)
+    }
     return forkWorker()
   }
 
@@ -329,6 +348,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     env.idleTimer = setTimeout(() => retire(state, env), idleTimeoutMs)
     env.idleTimer.unref()
     state.idle.push(env)
+    holdsEventLoop(env.child, false)
   }
 
   function throttleReasonFor(fn: FunctionSpec, state: FunctionState): ThrottleReason | undefined {
@@ -415,6 +435,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     }
     env.state = 'busy'
+    holdsEventLoop(env.child, true)
 
     const invokeStart = nowMs()
     const message: InvokeMessage = {
@@ -611,7 +632,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       standby?.kill('SIGKILL')
       standby = undefined
       const all = [...functions.values()].flatMap((state) => [...state.environments])
-      for (const env of all) kill(env)
+      for (const env of all) {
+        // Waiting for the exits must keep this process alive even for idle (unref'd) workers.
+        holdsEventLoop(env.child, true)
+        kill(env)
+      }
       await Promise.all(all.map((env) => Promise.race([env.closed, delay(2000)])))
       functions.clear()
     },

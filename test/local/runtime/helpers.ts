@@ -8,11 +8,12 @@ import type {FunctionSpec} from '../../../src/local/runtime/types.js'
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/handlers/', import.meta.url))
 
-/** Zips `files` (path → content) the way a deployment package is built. */
+/** Zips `files` (path → content) the way a deployment package is built. The fixed mtime makes the same
+ *  files the same zip (and SHA): fflate would otherwise stamp the current time. */
 export function zipFiles(files: Record<string, string>): Buffer {
   const entries: Record<string, Uint8Array> = {}
   for (const [path, content] of Object.entries(files)) entries[path] = strToU8(content)
-  return Buffer.from(zipSync(entries))
+  return Buffer.from(zipSync(entries, {mtime: new Date(2020, 0, 1)}))
 }
 
 /** Zips a fixture folder (its content at the zip root, as Lambda expects). */
