@@ -19,7 +19,8 @@ import {fileURLToPath} from 'node:url'
 import {isUserError, UserError} from '../errors.js'
 import {type Progress, silentProgress} from '../progress.js'
 import {VERSION} from '../version.js'
-import {DEFAULT_PORT, type EmulatorExtension, type HealthReport, HEALTH_PATH, type RequestLogEntry, type RunningEmulator, startEmulator} from './server.js'
+import {DEFAULT_PORT, HEALTH_PATH} from './constants.js'
+import type {EmulatorExtension, HealthReport, RequestLogEntry, RunningEmulator} from './server.js'
 
 export const PID_FILE = 'emulator.pid'
 export const STATE_FILE = 'emulator.json'
@@ -270,6 +271,8 @@ export async function serveEmulator(options: ServeOptions = {}): Promise<Serving
   claimPidFile(dataDir, notes)
   let emulator: RunningEmulator
   try {
+    // Loaded here, not at the top: `--local` commands only need ensureEmulator, never the server itself.
+    const {startEmulator} = await import('./server.js')
     emulator = await startEmulator({
       port,
       dataDir,

@@ -19,6 +19,7 @@ import {createServer, type IncomingMessage, type Server, type ServerResponse} fr
 import type {AddressInfo} from 'node:net'
 import {UserError} from '../errors.js'
 import {VERSION} from '../version.js'
+import {DEFAULT_PORT, HEALTH_PATH} from './constants.js'
 import {APIGATEWAYV2_ROUTES} from './control/apigatewayv2.js'
 import {type ControlContext, DEFAULT_ACCOUNT_ID, DEFAULT_REGION} from './control/context.js'
 import {handleIam, iamErrorResponse} from './control/iam.js'
@@ -28,8 +29,7 @@ import {DEFAULT_XRAY_OPTIONS, XRAY_PATHS, type XrayOptions, xrayRoutes} from './
 import {openStore, type Store} from './store.js'
 import {credentialScope, type EmulatorRequest, findRoute, json, type Route, ServiceError, type WireResponse} from './wire.js'
 
-export const DEFAULT_PORT = 4577
-export const HEALTH_PATH = '/_tracegate/health'
+export {DEFAULT_PORT, HEALTH_PATH} from './constants.js'
 /** Larger than Lambda's 69,905,067-byte CreateFunction request limit, so that limit is the one that answers. */
 const MAX_BODY_BYTES = 69_905_067
 

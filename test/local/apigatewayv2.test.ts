@@ -54,6 +54,7 @@ describe('APIs', () => {
       Name: 'orders',
       ProtocolType: 'HTTP',
       Description: 'd',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: API Gateway's literal selection expression
       RouteSelectionExpression: '${request.method} ${request.path}',
       ApiKeySelectionExpression: '$request.header.x-api-key',
       DisableExecuteApiEndpoint: false,

@@ -5,7 +5,7 @@ import {stopEmulator} from '../../src/local/lifecycle.js'
 import {runCommand} from '../helpers/run-command.js'
 import {tempDir} from './helpers.js'
 
-const cleanups: (() => Promise<unknown> | void)[] = []
+const cleanups: (() => unknown)[] = []
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!()
 })

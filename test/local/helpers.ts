@@ -55,7 +55,7 @@ export async function startTestEmulator(options: Partial<EmulatorOptions> = {}):
   }
 }
 
-/** A real zip with one handler file. */
+/** A real zip with one handler file; the same source always gives the same bytes (fixed mtime, STACK.md gotcha 14). */
 export function handlerZip(source = 'exports.handler = async () => ({statusCode: 200})', file = 'index.js'): Uint8Array {
-  return zipSync({[file]: strToU8(source)})
+  return zipSync({[file]: strToU8(source)}, {mtime: new Date(2020, 0, 1)})
 }

@@ -79,7 +79,9 @@ describe('persistence', () => {
     const second = await startEmulator({port: 0, dataDir: dir})
     cleanups.push(() => second.close())
     clients = clientsFor(second.url)
-    cleanups.push(() => Object.values(clients).forEach((c) => c.destroy()))
+    cleanups.push(() => {
+      for (const client of Object.values(clients)) client.destroy()
+    })
     const after = await clients.lambda.send(new GetFunctionCommand({FunctionName: 'kept'}))
     expect(after.Configuration).toEqual(before.Configuration)
     const zip = await fetch(after.Code!.Location!)

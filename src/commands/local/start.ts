@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {DATA_DIR_ENV, ensureEmulator, envHints, type EmulatorState, serveEmulator} from '../../local/lifecycle.js'
-import {DEFAULT_PORT} from '../../local/server.js'
+import {DEFAULT_PORT} from '../../local/constants.js'
 
 export interface LocalStartResult {
   endpoint: string

@@ -10,12 +10,13 @@
  * Deployments are not modelled: every stage serves the API's current routes, as an `autoDeploy` stage does.
  */
 import {parseRouteKey} from '../../gateway/routes.js'
+import {EXECUTE_API_PREFIX} from '../constants.js'
 import {type ApiChildKind, type ApiRecord, InvalidCursorError, type Page, type WireObject} from '../store.js'
 import {empty, type EmulatorRequest, json, parseJsonBody, type Route, ServiceError, type WireResponse} from '../wire.js'
 import type {ControlContext} from './context.js'
 import {gatewayId} from './ids.js'
 
-export const EXECUTE_API_PREFIX = '/_aws/execute-api'
+export {EXECUTE_API_PREFIX}
 
 export function apiEndpointFor(baseUrl: string, apiId: string, protocolType: unknown): string {
   const url = `${baseUrl}${EXECUTE_API_PREFIX}/${apiId}`
