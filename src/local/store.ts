@@ -89,6 +89,8 @@ export interface RoleRecord {
   description?: string
   maxSessionDuration: number
   tags: {Key: string; Value: string}[]
+  /** Inline policies by name (PutRolePolicy), documents as given. */
+  inlinePolicies?: Record<string, string>
 }
 
 export interface SegmentInput {
@@ -612,6 +614,14 @@ export class Store {
 
   saveRole(role: RoleRecord): void {
     this.db.prepare('UPDATE roles SET data = ? WHERE name_key = ?').run(JSON.stringify(role), role.roleName.toLowerCase())
+  }
+
+  listRoles(options: {after?: string; limit: number}): Page<RoleRecord> {
+    const after = this.seqCursor(options.after)
+    const rows = this.db
+      .prepare('SELECT seq, data FROM roles WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(after, options.limit + 1) as {seq: number; data: string}[]
+    return this.page(rows, options.limit, (row) => JSON.parse(row.data) as RoleRecord)
   }
 
   deleteRole(roleName: string): boolean {

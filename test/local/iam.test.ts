@@ -3,11 +3,16 @@ import {
   CreateRoleCommand,
   DeleteConflictException,
   DeleteRoleCommand,
+  DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   EntityAlreadyExistsException,
   GetRoleCommand,
+  GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
   ListRoleTagsCommand,
+  paginateListRoles,
+  PutRolePolicyCommand,
   MalformedPolicyDocumentException,
   NoSuchEntityException,
   TagRoleCommand,
@@ -125,6 +130,35 @@ describe('IAM roles over the query protocol', () => {
       seen.push(...page.AttachedPolicies!.map((p) => p.PolicyArn!))
     }
     expect(seen).toEqual(arns)
+  })
+
+  test('inline policies are put, read, listed and deleted, and block DeleteRole while present', async () => {
+    await t.clients.iam.send(new CreateRoleCommand({RoleName: 'inline', AssumeRolePolicyDocument: TRUST}))
+    const document = JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*'}]})
+    await t.clients.iam.send(new PutRolePolicyCommand({RoleName: 'inline', PolicyName: 'xray', PolicyDocument: document}))
+    const got = await t.clients.iam.send(new GetRolePolicyCommand({RoleName: 'inline', PolicyName: 'xray'}))
+    expect(decodeURIComponent(got.PolicyDocument!)).toBe(document)
+    expect((await t.clients.iam.send(new ListRolePoliciesCommand({RoleName: 'inline'}))).PolicyNames).toEqual(['xray'])
+    await expect(t.clients.iam.send(new DeleteRoleCommand({RoleName: 'inline'}))).rejects.toMatchObject({
+      name: 'DeleteConflictException',
+      message: 'Cannot delete entity, must delete policies first.',
+    })
+    await t.clients.iam.send(new DeleteRolePolicyCommand({RoleName: 'inline', PolicyName: 'xray'}))
+    await expect(t.clients.iam.send(new GetRolePolicyCommand({RoleName: 'inline', PolicyName: 'xray'}))).rejects.toBeInstanceOf(
+      NoSuchEntityException,
+    )
+    await t.clients.iam.send(new DeleteRoleCommand({RoleName: 'inline'}))
+  })
+
+  test('ListRoles pages through every role', async () => {
+    for (let i = 0; i < 3; i++) {
+      await t.clients.iam.send(new CreateRoleCommand({RoleName: `listed-${i}`, AssumeRolePolicyDocument: TRUST, Path: '/listed/'}))
+    }
+    const names: string[] = []
+    for await (const page of paginateListRoles({client: t.clients.iam, pageSize: 2}, {PathPrefix: '/listed/'})) {
+      names.push(...page.Roles!.map((r) => r.RoleName!))
+    }
+    expect(names).toEqual(['listed-0', 'listed-1', 'listed-2'])
   })
 
   test('an unknown action answers an XML error the SDK can parse', async () => {

@@ -88,7 +88,7 @@ function tagNodes(tags: {Key: string; Value: string}[]): {raw: string} {
 }
 
 /** AssumeRolePolicyDocument is returned URL-encoded (aws-semantics §1.5). */
-function roleNode(role: RoleRecord): {raw: string} {
+function roleNode(role: RoleRecord, wrapper = 'Role'): {raw: string} {
   const parts: Node[] = [
     element('Path', role.path),
     element('RoleName', role.roleName),
@@ -100,7 +100,7 @@ function roleNode(role: RoleRecord): {raw: string} {
   if (role.description !== undefined) parts.push(element('Description', role.description))
   parts.push(element('MaxSessionDuration', String(role.maxSessionDuration)))
   if (role.tags.length > 0) parts.push(tagNodes(role.tags))
-  return element('Role', parts)
+  return element(wrapper, parts)
 }
 
 function mergeTags(current: {Key: string; Value: string}[], added: {Key: string; Value: string}[]) {
@@ -158,8 +158,12 @@ function deleteRole(form: URLSearchParams, ctx: ControlContext, requestId: strin
   const name = roleName(form)
   ctx.store.transaction(() => {
     if (!ctx.store.getRole(name)) throw noSuchRole(name)
+    const role = ctx.store.getRole(name)!
     if (ctx.store.listAttachedRolePolicies(name, {limit: 1}).items.length > 0) {
       throw iamError(409, 'DeleteConflict', 'Cannot delete entity, must detach all policies first.')
+    }
+    if (Object.keys(role.inlinePolicies ?? {}).length > 0) {
+      throw iamError(409, 'DeleteConflict', 'Cannot delete entity, must delete policies first.')
     }
     ctx.store.deleteRole(name)
   })
@@ -261,6 +265,99 @@ function listRoleTags(form: URLSearchParams, ctx: ControlContext, requestId: str
   return respond('ListRoleTags', requestId, [tagNodes(role.tags), element('IsTruncated', 'false')])
 }
 
+function listRoles(form: URLSearchParams, ctx: ControlContext, requestId: string): WireResponse {
+  const limit = maxItems(form)
+  const marker = form.get('Marker') ?? undefined
+  let page: ReturnType<typeof ctx.store.listRoles>
+  try {
+    page = ctx.store.listRoles({after: marker || undefined, limit})
+  } catch (error) {
+    if (error instanceof InvalidCursorError) throw iamError(400, 'InvalidInput', 'Invalid Marker.')
+    throw error
+  }
+  const prefix = form.get('PathPrefix')
+  const roles = prefix ? page.items.filter((role) => role.path.startsWith(prefix)) : page.items
+  const result: Node[] = [
+    element('Roles', roles.map((role) => roleNode(role, 'member'))),
+    element('IsTruncated', page.next ? 'true' : 'false'),
+  ]
+  if (page.next) result.push(element('Marker', page.next))
+  return respond('ListRoles', requestId, result)
+}
+
+const POLICY_NAME_REGEX = /^[\w+=,.@-]{1,128}$/
+
+function policyName(form: URLSearchParams): string {
+  const name = form.get('PolicyName')
+  if (name === null) throw validation(null, 'policyName', 'Member must not be null')
+  if (!POLICY_NAME_REGEX.test(name)) {
+    throw validation(name, 'policyName', 'Member must satisfy regular expression pattern: [\\w+=,.@-]+')
+  }
+  return name
+}
+
+/** Inline role policies (PutRolePolicy and friends): stored on the role; documents must be JSON objects. */
+function putRolePolicy(form: URLSearchParams, ctx: ControlContext, requestId: string): WireResponse {
+  const name = roleName(form)
+  const policy = policyName(form)
+  const document = form.get('PolicyDocument')
+  if (document === null) throw validation(null, 'policyDocument', 'Member must not be null')
+  try {
+    const parsed = JSON.parse(document) as unknown
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object')
+  } catch {
+    throw iamError(400, 'MalformedPolicyDocument', 'This policy contains invalid Json')
+  }
+  ctx.store.transaction(() => {
+    const role = ctx.store.getRole(name)
+    if (!role) throw noSuchRole(name)
+    ctx.store.saveRole({...role, inlinePolicies: {...role.inlinePolicies, [policy]: document}})
+  })
+  return respond('PutRolePolicy', requestId)
+}
+
+function noSuchRolePolicy(policy: string): ServiceError {
+  return iamError(404, 'NoSuchEntity', `The role policy with name ${policy} cannot be found.`)
+}
+
+function getRolePolicy(form: URLSearchParams, ctx: ControlContext, requestId: string): WireResponse {
+  const name = roleName(form)
+  const policy = policyName(form)
+  const role = ctx.store.getRole(name)
+  if (!role) throw noSuchRole(name)
+  const document = role.inlinePolicies?.[policy]
+  if (document === undefined) throw noSuchRolePolicy(policy)
+  return respond('GetRolePolicy', requestId, [
+    element('RoleName', role.roleName),
+    element('PolicyName', policy),
+    element('PolicyDocument', encodeURIComponent(document)),
+  ])
+}
+
+function listRolePolicies(form: URLSearchParams, ctx: ControlContext, requestId: string): WireResponse {
+  const name = roleName(form)
+  const role = ctx.store.getRole(name)
+  if (!role) throw noSuchRole(name)
+  const names = Object.keys(role.inlinePolicies ?? {}).sort()
+  return respond('ListRolePolicies', requestId, [
+    element('PolicyNames', names.map((n) => element('member', n))),
+    element('IsTruncated', 'false'),
+  ])
+}
+
+function deleteRolePolicy(form: URLSearchParams, ctx: ControlContext, requestId: string): WireResponse {
+  const name = roleName(form)
+  const policy = policyName(form)
+  ctx.store.transaction(() => {
+    const role = ctx.store.getRole(name)
+    if (!role) throw noSuchRole(name)
+    if (role.inlinePolicies?.[policy] === undefined) throw noSuchRolePolicy(policy)
+    const {[policy]: _removed, ...rest} = role.inlinePolicies
+    ctx.store.saveRole({...role, inlinePolicies: rest})
+  })
+  return respond('DeleteRolePolicy', requestId)
+}
+
 type IamAction = (form: URLSearchParams, ctx: ControlContext, requestId: string) => WireResponse
 
 export const IAM_ACTIONS: Readonly<Record<string, IamAction>> = {
@@ -273,6 +370,11 @@ export const IAM_ACTIONS: Readonly<Record<string, IamAction>> = {
   TagRole: tagRole,
   UntagRole: untagRole,
   ListRoleTags: listRoleTags,
+  ListRoles: listRoles,
+  PutRolePolicy: putRolePolicy,
+  GetRolePolicy: getRolePolicy,
+  ListRolePolicies: listRolePolicies,
+  DeleteRolePolicy: deleteRolePolicy,
 }
 
 /** Serves one awsQuery request (the form body is already in `request.body`). */
