@@ -43,6 +43,16 @@ describe('tracegate deploy', () => {
     expect(json.stderr).toBe('')
   })
 
+  test('on a terminal the live step list renders (Ink) and the result still reaches stdout', async () => {
+    const p = tempProject()
+    p.load()
+    const run = await runCommand(['deploy'], {cwd: p.dir, env: {...env, CI: undefined}, tty: {stdout: true, stderr: true}})
+    expect(run.exitCode).toBe(0)
+    expect(run.stderr).toContain('Create function orders-getOrder')
+    expect(run.stdout).toContain('Deployed orders to us-east-2')
+    expect(run.stdout).toMatch(/URL\s+.*https:\/\//)
+  })
+
   test('a redeploy with nothing changed says "No changes" and exits 0', async () => {
     const p = tempProject()
     p.load()
