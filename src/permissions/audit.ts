@@ -461,23 +461,31 @@ function combine(results: PatternResult[]): PatternResult {
 }
 
 function auditStatement(statement: PolicyStatement, ctx: Context): StatementAudit {
-  const base = {
+  // Built in a fixed key order: status and reason first, as --json readers scan them.
+  const make = (
+    status: StatementStatus,
+    reason: string,
+    rest: {effect?: 'Allow' | 'Deny'; principal: string; sourceArns: string[]; apiIds?: string[]; covers?: RouteRef[]},
+  ): StatementAudit => ({
     index: statement.index,
     sid: statement.sid,
+    status,
+    reason,
+    ...(rest.effect ? {effect: rest.effect} : {}),
+    principal: rest.principal,
+    sourceArns: rest.sourceArns,
+    apiIds: rest.apiIds ?? [],
     createdByTracegate: isTracegateStatement(statement.sid),
     bytes: statement.bytes,
-    covers: [] as RouteRef[],
-  }
-  if (!statement.parseable) {
-    return {...base, status: 'unparseable', reason: statement.problem, principal: '', sourceArns: [], apiIds: []}
-  }
+    covers: rest.covers ?? [],
+  })
+  if (!statement.parseable) return make('unparseable', statement.problem, {principal: '', sourceArns: []})
   const sourceArns = sourceArnsOf(statement)
-  const principal = principalText(statement.principals)
-  const head = {...base, effect: statement.effect, principal, sourceArns}
-  const foreign = (reason: string): StatementAudit => ({...head, status: 'foreign', reason, apiIds: []})
+  const head = {effect: statement.effect, principal: principalText(statement.principals), sourceArns}
+  const foreign = (reason: string) => make('foreign', reason, head)
   if (statement.effect === 'Deny') return foreign('a Deny statement; tracegate audits Allow grants and never removes a Deny')
   if (!hasServicePrincipal(statement, API_GATEWAY_PRINCIPAL)) {
-    return foreign(`principal ${principal} is not API Gateway (${API_GATEWAY_PRINCIPAL})`)
+    return foreign(`principal ${head.principal} is not API Gateway (${API_GATEWAY_PRINCIPAL})`)
   }
   if (!actionMatches(statement, INVOKE_ACTION)) {
     return foreign(`action ${statement.actions.join(', ')} is not ${INVOKE_ACTION}`)
@@ -487,8 +495,7 @@ function auditStatement(statement: PolicyStatement, ctx: Context): StatementAudi
   }
   const result = combine(sourceArns.map((arn) => classifyPattern(arn, ctx)))
   const apiIds = [...new Set(sourceArns.map((arn) => splitArn(arn)?.[5].split('/')[0]).filter((id): id is string => !!id && !hasWildcard(id)))]
-  const covers = dedupeRoutes(result.covers)
-  return {...head, status: result.status, reason: result.reason, apiIds, covers}
+  return make(result.status, result.reason, {...head, apiIds, covers: dedupeRoutes(result.covers)})
 }
 
 function dedupeRoutes(routes: RouteRef[]): RouteRef[] {

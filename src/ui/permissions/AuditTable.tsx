@@ -30,7 +30,7 @@ function FunctionTable({view, width}: {view: FunctionView; width: number}) {
       {view.rows.length === 0 && !view.problem ? <Text dimColor>{'  no resource policy'}</Text> : null}
       {view.rows.length > 0 ? (
         <Box>
-          <Box width={17} flexShrink={0}>
+          <Box width={18} flexShrink={0}>
             <Text dimColor>{'  STATUS'}</Text>
           </Box>
           <Box width={sidWidth + 2} flexShrink={0}>
@@ -42,7 +42,7 @@ function FunctionTable({view, width}: {view: FunctionView; width: number}) {
       {view.rows.map((row) => (
         <Box key={row.sid} flexDirection="column">
           <Box>
-            <Box width={17} flexShrink={0}>
+            <Box width={18} flexShrink={0}>
               <Text color={color(row.tone)} dimColor={row.tone === 'dim'}>{`  ${row.status}`}</Text>
             </Box>
             <Box width={sidWidth + 2} flexShrink={0}>
@@ -53,7 +53,7 @@ function FunctionTable({view, width}: {view: FunctionView; width: number}) {
             </Box>
             <Text wrap="truncate">{row.grant}</Text>
           </Box>
-          <Box paddingLeft={17}>
+          <Box paddingLeft={18}>
             <Text dimColor wrap="truncate">
               {row.reason}
             </Text>
