@@ -27,7 +27,13 @@ function safeRelativePath(name: string): string | undefined {
 }
 
 export async function extractZip(zip: Buffer, targetDir: string): Promise<void> {
-  const entries = unzipSync(new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength))
+  let entries: Record<string, Uint8Array>
+  try {
+    entries = unzipSync(new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength))
+  } catch (error) {
+    // Lambda refuses such a package at upload (InvalidZipFileException); reaching here means the store holds one.
+    throw new Error(`The function's deployment package could not be unzipped: ${(error as Error).message}`, {cause: error})
+  }
   await mkdir(targetDir, {recursive: true})
   for (const [name, data] of Object.entries(entries)) {
     const relative = safeRelativePath(name)

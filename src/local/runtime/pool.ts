@@ -219,17 +219,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   async function spawn(fn: FunctionSpec, state: FunctionState): Promise<Environment> {
     const initStart = nowMs()
-    const [taskRoot, child] = await Promise.all([codeCache.taskRoot(fn.codeSha256, fn.codeZip), takeProcess()])
-    child.send({
-      type: 'init',
-      taskRoot,
-      env: lambdaEnvironment(fn, {
-        taskRoot,
-        logStreamName: newLogStreamName(),
-        daemonAddress: options.daemonAddress ?? DEFAULT_DAEMON_ADDRESS,
-        awsEndpointUrl: options.awsEndpointUrl,
-      }),
-    })
+    // Code first: a package that cannot be unzipped must not consume (and leak) a worker process.
+    const taskRoot = await codeCache.taskRoot(fn.codeSha256, fn.codeZip)
+    const child = await takeProcess()
     let settleInit!: (outcome: InitOutcome) => void
     const ready = new Promise<InitOutcome>((resolve) => {
       settleInit = resolve
@@ -268,6 +260,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       env.pending?.settle(exit)
       env.pending = undefined
       markClosed()
+    })
+    child.send({
+      type: 'init',
+      taskRoot,
+      env: lambdaEnvironment(fn, {
+        taskRoot,
+        logStreamName: newLogStreamName(),
+        daemonAddress: options.daemonAddress ?? DEFAULT_DAEMON_ADDRESS,
+        awsEndpointUrl: options.awsEndpointUrl,
+      }),
     })
     return env
   }
@@ -417,6 +419,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     invokeOptions: InvokeOptions,
   ): Promise<InvokeResult> {
     let env = state.idle.pop()
+    // A worker that died while idle (its 'close' not yet seen) is not an environment any more.
+    while (env && (env.state === 'dead' || env.child.exitCode !== null || env.child.signalCode !== null)) env = state.idle.pop()
     const coldStart = env === undefined
     let initLog = ''
     let initDurationMs: number | undefined

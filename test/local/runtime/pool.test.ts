@@ -69,6 +69,12 @@ describe('Lambda runtime', () => {
       })
     })
 
+    test('a package that cannot be unzipped rejects the invocation, and the runtime keeps working', async () => {
+      const broken = functionSpec({functionName: 'broken-zip', codeSha256: 'broken', codeZip: () => Buffer.from('not a zip')})
+      await expect(runtime.invoke(broken, payload({}))).rejects.toThrow(/deployment package could not be unzipped/)
+      expect((await runtime.invoke(functionSpec({functionName: 'after-broken-zip'}), payload({}))).kind).toBe('ok')
+    })
+
     test('a non-Node.js runtime is a user error, not a silent success', async () => {
       await expect(runtime.invoke(functionSpec({functionName: 'python', runtime: 'python3.12'}), payload({}))).rejects.toMatchObject({
         code: 'RUNTIME_UNSUPPORTED',
