@@ -97,129 +97,103 @@ function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
-function optionalNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
 }
 
-function optionalBoolean(value: unknown): boolean | undefined {
-  return typeof value === 'boolean' ? value : undefined
-}
+const STRING_FIELDS = ['trace_id', 'parent_id', 'type', 'origin', 'namespace', 'user', 'resource_arn'] as const
+const FLAG_FIELDS = ['error', 'fault', 'throttle', 'inferred', 'in_progress'] as const
+const RECORD_FIELDS = ['aws', 'metadata'] as const
 
-function httpFields(value: unknown): SegmentDocument['http'] {
-  if (!isRecord(value)) return undefined
-  const http: NonNullable<SegmentDocument['http']> = {}
-  if (isRecord(value.request)) {
-    const r = value.request
-    http.request = {
-      method: optionalString(r.method),
-      url: optionalString(r.url),
-      user_agent: optionalString(r.user_agent),
-      client_ip: optionalString(r.client_ip),
-      x_forwarded_for: optionalBoolean(r.x_forwarded_for),
-      traced: optionalBoolean(r.traced),
-    }
+function normaliseHttp(doc: Record<string, unknown>): void {
+  const http = doc.http
+  if (http === undefined) return
+  if (!isRecord(http)) {
+    delete doc.http
+    return
   }
-  if (isRecord(value.response)) {
-    const r = value.response
+  if (http.request !== undefined && !isRecord(http.request)) delete http.request
+  if (http.response !== undefined && !isRecord(http.response)) delete http.response
+  const response = http.response as Record<string, unknown> | undefined
+  if (response && response.status !== undefined && !isFiniteNumber(response.status)) {
     // Some SDKs send the status as a string; X-Ray indexes it as a number.
-    const status = typeof r.status === 'string' && /^\d{3}$/.test(r.status) ? Number(r.status) : optionalNumber(r.status)
-    http.response = {status, content_length: optionalNumber(r.content_length)}
-  }
-  return http
-}
-
-function stackFrames(value: unknown): StackFrame[] | undefined {
-  if (!Array.isArray(value)) return undefined
-  return value.filter(isRecord).map((f) => ({
-    path: optionalString(f.path),
-    line: optionalNumber(f.line),
-    label: optionalString(f.label),
-  }))
-}
-
-function causeField(value: unknown): SegmentDocument['cause'] {
-  if (typeof value === 'string') return value
-  if (!isRecord(value)) return undefined
-  const exceptions = Array.isArray(value.exceptions)
-    ? value.exceptions.filter(isRecord).map(
-        (e): ExceptionDocument => ({
-          id: optionalString(e.id),
-          message: optionalString(e.message),
-          type: optionalString(e.type),
-          remote: optionalBoolean(e.remote),
-          truncated: optionalNumber(e.truncated),
-          skipped: optionalNumber(e.skipped),
-          cause: optionalString(e.cause),
-          stack: stackFrames(e.stack),
-        }),
-      )
-    : undefined
-  return {
-    working_directory: optionalString(value.working_directory),
-    paths: Array.isArray(value.paths) ? value.paths.filter((p): p is string => typeof p === 'string') : undefined,
-    exceptions,
+    if (typeof response.status === 'string' && /^\d{3}$/.test(response.status)) response.status = Number(response.status)
+    else delete response.status
   }
 }
 
-function annotationsField(value: unknown): Record<string, AnnotationValue> | undefined {
-  if (!isRecord(value)) return undefined
-  const out: Record<string, AnnotationValue> = {}
-  for (const [key, v] of Object.entries(value)) {
+function normaliseCause(doc: Record<string, unknown>): void {
+  const cause = doc.cause
+  if (cause === undefined || typeof cause === 'string') return
+  if (!isRecord(cause)) {
+    delete doc.cause
+    return
+  }
+  if (cause.exceptions === undefined) return
+  if (!Array.isArray(cause.exceptions)) {
+    delete cause.exceptions
+    return
+  }
+  cause.exceptions = cause.exceptions.filter(isRecord)
+  for (const e of cause.exceptions as Record<string, unknown>[]) {
+    for (const key of ['id', 'message', 'type', 'cause'] as const) if (e[key] !== undefined && typeof e[key] !== 'string') delete e[key]
+    if (e.stack !== undefined) e.stack = Array.isArray(e.stack) ? e.stack.filter(isRecord) : undefined
+  }
+}
+
+function normaliseAnnotations(doc: Record<string, unknown>): void {
+  const annotations = doc.annotations
+  if (annotations === undefined) return
+  if (!isRecord(annotations)) {
+    delete doc.annotations
+    return
+  }
+  for (const [key, v] of Object.entries(annotations)) {
     // Annotations are flat string/number/bool values (§6.2); anything else is not indexed by X-Ray.
-    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) out[key] = v
+    if (!(typeof v === 'string' || typeof v === 'boolean' || isFiniteNumber(v))) delete annotations[key]
   }
-  return out
 }
 
 /**
- * Validates one (sub)segment object. Returns the typed document or the reason it is unusable.
- * Bad subsegments are dropped and reported; the segment itself is kept.
+ * Validates one (sub)segment object in place (the input is our own freshly parsed copy): required fields
+ * checked, wrongly typed optional fields dropped. Returns the document or the reason it is unusable. Bad
+ * subsegments are dropped and reported; the segment itself is kept.
  */
 function toDocument(value: unknown, problems: DocumentProblem[], index: number): SegmentDocument | string {
   if (!isRecord(value)) return 'not a JSON object'
-  const id = optionalString(value.id)
-  if (!id) return 'missing "id"'
-  const name = optionalString(value.name)
-  if (name === undefined) return 'missing "name"'
-  const start = optionalNumber(value.start_time)
-  if (start === undefined) return 'missing or non-numeric "start_time"'
-  const end = optionalNumber(value.end_time)
+  if (typeof value.id !== 'string' || value.id === '') return 'missing "id"'
+  if (typeof value.name !== 'string') return 'missing "name"'
+  if (!isFiniteNumber(value.start_time)) return 'missing or non-numeric "start_time"'
   const inProgress = value.in_progress === true
-  if (end === undefined && !inProgress) return 'has neither "end_time" nor "in_progress": true'
+  if (!inProgress && !isFiniteNumber(value.end_time)) return 'has neither "end_time" nor "in_progress": true'
+  if (inProgress || (value.end_time !== undefined && !isFiniteNumber(value.end_time))) delete value.end_time
 
-  const doc: SegmentDocument = {id, name, start_time: start}
-  if (end !== undefined && !inProgress) doc.end_time = end
-  if (inProgress) doc.in_progress = true
-  const strings = ['trace_id', 'parent_id', 'type', 'origin', 'namespace', 'user', 'resource_arn'] as const
-  for (const key of strings) {
-    const v = optionalString(value[key])
-    if (v !== undefined) doc[key] = v
-  }
-  for (const key of ['error', 'fault', 'throttle', 'inferred'] as const) {
-    if (value[key] === true) doc[key] = true
-  }
-  const http = httpFields(value.http)
-  if (http) doc.http = http
-  if (isRecord(value.aws)) doc.aws = value.aws
-  const cause = causeField(value.cause)
-  if (cause !== undefined) doc.cause = cause
-  const annotations = annotationsField(value.annotations)
-  if (annotations) doc.annotations = annotations
-  if (isRecord(value.metadata)) doc.metadata = value.metadata
-  if (Array.isArray(value.precursor_ids)) doc.precursor_ids = value.precursor_ids.filter((p): p is string => typeof p === 'string')
-  if (Array.isArray(value.subsegments)) {
-    doc.subsegments = []
-    for (const sub of value.subsegments) {
-      const parsed = toDocument(sub, problems, index)
-      if (typeof parsed === 'string') {
-        const subId = isRecord(sub) ? optionalString(sub.id) : undefined
-        problems.push({index, id: subId, reason: `subsegment of ${id} ${parsed}`})
-      } else {
-        doc.subsegments.push(parsed)
+  for (const key of STRING_FIELDS) if (value[key] !== undefined && typeof value[key] !== 'string') delete value[key]
+  for (const key of FLAG_FIELDS) if (value[key] !== undefined && value[key] !== true) delete value[key]
+  for (const key of RECORD_FIELDS) if (value[key] !== undefined && !isRecord(value[key])) delete value[key]
+  if (value.precursor_ids !== undefined && !Array.isArray(value.precursor_ids)) delete value.precursor_ids
+  normaliseHttp(value)
+  normaliseCause(value)
+  normaliseAnnotations(value)
+
+  if (value.subsegments !== undefined) {
+    if (!Array.isArray(value.subsegments)) {
+      delete value.subsegments
+    } else {
+      const kept: SegmentDocument[] = []
+      for (const sub of value.subsegments) {
+        const parsed = toDocument(sub, problems, index)
+        if (typeof parsed === 'string') {
+          const subId = isRecord(sub) && typeof sub.id === 'string' ? sub.id : undefined
+          problems.push({index, id: subId, reason: `subsegment of ${value.id} ${parsed}`})
+        } else {
+          kept.push(parsed)
+        }
       }
+      value.subsegments = kept
     }
   }
-  return doc
+  return value as unknown as SegmentDocument
 }
 
 /** Parses and validates segment documents; never throws. */
@@ -229,6 +203,8 @@ export function parseSegmentDocuments(raw: readonly RawSegment[]): ParsedDocumen
   raw.forEach((item, index) => {
     let value: unknown = item
     if (isRecord(item) && typeof item.Document === 'string' && !('name' in item)) value = item.Document
+    // Validation edits in place: work on our own copy of a caller's object.
+    else if (isRecord(item)) value = structuredClone(item)
     if (typeof value === 'string') {
       try {
         value = JSON.parse(value)

@@ -15,6 +15,13 @@ import {plainTraceLine, plainTraceList, plainWaterfall} from './plain.js'
 
 type Out = NodeJS.WriteStream
 
+/**
+ * Above this many rows a one-shot list or waterfall is written as coloured text instead of through Ink: Ink
+ * lays out and re-tokenises every cell (seconds for a 5,000-span trace, bench/traces.js), while the output,
+ * printed once through <Static>, would be the same characters and colours as the plain renderer's.
+ */
+export const INK_MAX_ROWS = 200
+
 function columns(out: Out): number {
   // Pipes have no width: use a wide line so nothing useful is cut.
   return out.isTTY && out.columns ? out.columns : 160
@@ -29,7 +36,7 @@ async function renderOnce(element: unknown, out: Out): Promise<void> {
 
 export async function renderTraceList(result: TraceListResult, mode: OutputMode, out: Out = process.stdout): Promise<void> {
   if (mode === 'json') return
-  if (mode === 'plain') {
+  if (mode === 'plain' || result.traces.length > INK_MAX_ROWS) {
     out.write(plainTraceList(result, paletteFor(out), columns(out)))
     return
   }
@@ -39,7 +46,7 @@ export async function renderTraceList(result: TraceListResult, mode: OutputMode,
 
 export async function renderTraceView(view: TraceView, mode: OutputMode, details: boolean, out: Out = process.stdout): Promise<void> {
   if (mode === 'json') return
-  if (mode === 'plain') {
+  if (mode === 'plain' || view.waterfall.rows.length > INK_MAX_ROWS) {
     out.write(plainWaterfall(view, paletteFor(out), columns(out), details))
     return
   }
