@@ -27,6 +27,8 @@ export const BADGE_TEXT: Record<TraceBadge, string> = {
 /** Cuts to `width` columns with an ellipsis; pads to exactly `width` when `pad`. */
 export function clip(text: string, width: number, pad = true): string {
   if (width <= 0) return ''
+  // Fast path: UTF-16 length bounds the number of characters.
+  if (text.length <= width) return pad ? text.padEnd(width) : text
   const chars = [...text]
   const cut = chars.length > width ? `${chars.slice(0, Math.max(0, width - 1)).join('')}…` : text
   return pad ? cut.padEnd(width) : cut
