@@ -10,7 +10,7 @@
  * A pid file whose process is gone is stale: it is removed with a note, and the start continues.
  */
 import {spawn} from 'node:child_process'
-import {closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {get as httpGet} from 'node:http'
 import {createServer} from 'node:net'
 import {homedir} from 'node:os'
@@ -444,7 +444,9 @@ function spawnDaemon(options: {
   const {command, args} = daemonCommand()
   const argv = [...args, '--port', String(options.port), '--data-dir', options.dataDir]
   if (options.accountId) argv.push('--account-id', options.accountId)
-  const log = openSync(join(options.dataDir, LOG_FILE), 'a')
+  const logPath = join(options.dataDir, LOG_FILE)
+  // Keep the log from growing without bound across many starts: start it afresh past 5 MB.
+  const log = openSync(logPath, existsSync(logPath) && statSync(logPath).size > 5 * 1024 * 1024 ? 'w' : 'a')
   const child = spawn(command, argv, {
     detached: true,
     stdio: ['ignore', log, log, 'ipc'],

@@ -417,6 +417,14 @@ export class Store {
     this.collectCode()
   }
 
+  /** Sets (or clears, with null) a function's fault injection; false when the function does not exist. */
+  setFault(region: string, name: string, fault: FaultSettings | null): boolean {
+    const result = this.db
+      .prepare('UPDATE functions SET fault = ? WHERE region = ? AND name = ?')
+      .run(fault ? JSON.stringify(fault) : null, region, name)
+    return result.changes === 1
+  }
+
   deleteFunction(region: string, name: string): boolean {
     return this.transaction(() => {
       const changes = this.db.prepare('DELETE FROM functions WHERE region = ? AND name = ?').run(region, name).changes

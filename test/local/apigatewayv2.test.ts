@@ -85,6 +85,15 @@ describe('APIs', () => {
     expect(error.$metadata.httpStatusCode).toBe(404)
   })
 
+  test('APIs are regional: another region neither lists nor finds them', async () => {
+    const api = await createApi('regional')
+    const {clientsFor} = await import('./helpers.js')
+    const west = clientsFor(t.emulator.url, 'eu-west-1').apigw
+    await expect(west.send(new GetApiCommand({ApiId: api.ApiId}))).rejects.toBeInstanceOf(NotFoundException)
+    expect((await west.send(new GetApisCommand({}))).Items?.map((a) => a.ApiId)).not.toContain(api.ApiId)
+    west.destroy()
+  })
+
   test('an invalid protocol type is BadRequestException', async () => {
     const error = await t.clients.apigw
       .send(new CreateApiCommand({Name: 'x', ProtocolType: 'REST' as 'HTTP'}))

@@ -93,9 +93,10 @@ const API_MEMBERS = [
   'version',
 ] as const
 
-function loadApi(ctx: ControlContext, apiId: string): ApiRecord {
+/** APIs are regional: one created in another region is not found, as on AWS. */
+function loadApi(ctx: ControlContext, apiId: string, region: string): ApiRecord {
   const api = ctx.store.getApi(apiId)
-  if (!api) throw notFound(`Invalid API identifier specified ${ctx.accountId}:${apiId}`, 'Api')
+  if (!api || api.region !== region) throw notFound(`Invalid API identifier specified ${ctx.accountId}:${apiId}`, 'Api')
   return api
 }
 
@@ -198,7 +199,7 @@ function quickCreate(ctx: ControlContext, apiId: string, target: string, routeKe
 }
 
 function getApi(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
-  return json(200, apiOut(loadApi(ctx, params.ApiId), request.baseUrl))
+  return json(200, apiOut(loadApi(ctx, params.ApiId, request.region), request.baseUrl))
 }
 
 function getApis(request: EmulatorRequest, ctx: ControlContext): WireResponse {
@@ -209,7 +210,7 @@ function getApis(request: EmulatorRequest, ctx: ControlContext): WireResponse {
 function updateApi(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const input = body(request)
   const api = ctx.store.transaction(() => {
-    const current = loadApi(ctx, params.ApiId)
+    const current = loadApi(ctx, params.ApiId, request.region)
     const changes = pick(input, API_MEMBERS.filter((m) => m !== 'protocolType'))
     if (typeof input.target === 'string' || typeof input.routeKey === 'string') {
       updateQuickCreate(ctx, current, input)
@@ -238,9 +239,9 @@ function updateQuickCreate(ctx: ControlContext, api: ApiRecord, input: Record<st
   }
 }
 
-function deleteApi(_request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+function deleteApi(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   ctx.store.transaction(() => {
-    loadApi(ctx, params.ApiId)
+    loadApi(ctx, params.ApiId, request.region)
     ctx.store.deleteApi(params.ApiId)
   })
   return empty(204)
@@ -312,7 +313,7 @@ function createIntegration(request: EmulatorRequest, params: Record<string, stri
   const input = body(request)
   required(input, 'integrationType')
   const created = ctx.store.transaction(() => {
-    const api = loadApi(ctx, params.ApiId)
+    const api = loadApi(ctx, params.ApiId, request.region)
     const integration: WireObject = {
       connectionType: 'INTERNET',
       ...pick(input, INTEGRATION_MEMBERS),
@@ -331,7 +332,7 @@ function createIntegration(request: EmulatorRequest, params: Record<string, stri
 function updateIntegration(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const input = body(request)
   const updated = ctx.store.transaction(() => {
-    const api = loadApi(ctx, params.ApiId)
+    const api = loadApi(ctx, params.ApiId, request.region)
     const current = loadChild(ctx, 'integrations', api.apiId, params.IntegrationId)
     const next = {...current, ...pick(input, INTEGRATION_MEMBERS)}
     validateIntegration(next, api.data.protocolType)
@@ -395,7 +396,7 @@ function createRoute(request: EmulatorRequest, params: Record<string, string>, c
   const input = body(request)
   required(input, 'routeKey')
   const created = ctx.store.transaction(() => {
-    const api = loadApi(ctx, params.ApiId)
+    const api = loadApi(ctx, params.ApiId, request.region)
     const route: WireObject = {apiKeyRequired: false, authorizationType: 'NONE', ...pick(input, ROUTE_MEMBERS)}
     validateRoute(ctx, api, route)
     const routeId = gatewayId(7)
@@ -409,7 +410,7 @@ function createRoute(request: EmulatorRequest, params: Record<string, string>, c
 function updateRoute(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const input = body(request)
   const updated = ctx.store.transaction(() => {
-    const api = loadApi(ctx, params.ApiId)
+    const api = loadApi(ctx, params.ApiId, request.region)
     const current = loadChild(ctx, 'routes', api.apiId, params.RouteId)
     const next = {...current, ...pick(input, ROUTE_MEMBERS)}
     validateRoute(ctx, api, next)
@@ -453,7 +454,7 @@ function createStage(request: EmulatorRequest, params: Record<string, string>, c
     )
   }
   const created = ctx.store.transaction(() => {
-    const api = loadApi(ctx, params.ApiId)
+    const api = loadApi(ctx, params.ApiId, request.region)
     const now = new Date().toISOString()
     const stage: WireObject = {
       autoDeploy: false,
@@ -477,7 +478,7 @@ function createStage(request: EmulatorRequest, params: Record<string, string>, c
 function updateStage(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const input = body(request)
   const updated = ctx.store.transaction(() => {
-    const api = loadApi(ctx, params.ApiId)
+    const api = loadApi(ctx, params.ApiId, request.region)
     const current = loadChild(ctx, 'stages', api.apiId, params.StageName)
     const next = {...current, ...pick(input, STAGE_MEMBERS), lastUpdatedDate: new Date().toISOString()}
     validateStage(next)
@@ -490,24 +491,24 @@ function updateStage(request: EmulatorRequest, params: Record<string, string>, c
 // ---- generic child operations ------------------------------------------------------------------------------------
 
 function getChild(kind: ApiChildKind, idParam: string) {
-  return (_request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse => {
-    loadApi(ctx, params.ApiId)
+  return (request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse => {
+    loadApi(ctx, params.ApiId, request.region)
     return json(200, loadChild(ctx, kind, params.ApiId, params[idParam]))
   }
 }
 
 function listChildren(kind: ApiChildKind) {
   return (request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse => {
-    loadApi(ctx, params.ApiId)
+    loadApi(ctx, params.ApiId, request.region)
     const page = listPage(request, (options) => ctx.store.listChildren(kind, params.ApiId, options))
     return json(200, {items: page.items, ...(page.next ? {nextToken: page.next} : {})})
   }
 }
 
 function deleteChild(kind: ApiChildKind, idParam: string) {
-  return (_request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse => {
+  return (request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse => {
     ctx.store.transaction(() => {
-      loadApi(ctx, params.ApiId)
+      loadApi(ctx, params.ApiId, request.region)
       loadChild(ctx, kind, params.ApiId, params[idParam])
       ctx.store.deleteChild(kind, params.ApiId, params[idParam])
     })
@@ -519,10 +520,10 @@ function deleteChild(kind: ApiChildKind, idParam: string) {
 
 /** `arn:aws:apigateway:{region}::/apis/{apiId}` or `…/apis/{apiId}/stages/{stageName}`. */
 function taggable(ctx: ControlContext, arn: string): {read(): Record<string, string>; write(tags: Record<string, string>): void} {
-  const match = /^arn:aws[a-zA-Z-]*:apigateway:[a-z0-9-]+::\/apis\/([^/]+)(?:\/stages\/([^/]+))?$/.exec(arn)
+  const match = /^arn:aws[a-zA-Z-]*:apigateway:([a-z0-9-]+)::\/apis\/([^/]+)(?:\/stages\/([^/]+))?$/.exec(arn)
   if (!match) throw badRequest(`Invalid resource ARN specified: ${arn}`)
-  const [, apiId, stageName] = match
-  const api = loadApi(ctx, apiId)
+  const [, region, apiId, stageName] = match
+  const api = loadApi(ctx, apiId, region)
   if (stageName === undefined) {
     return {
       read: () => (api.data.tags as Record<string, string> | undefined) ?? {},
