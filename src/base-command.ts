@@ -22,6 +22,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
   private renderer?: ProgressRenderer
+  /** Result lines written while an Ink render is live; Ink would erase them with its next frame. */
+  private heldOutput: string[] = []
 
   public async init(): Promise<void> {
     await super.init()
@@ -54,7 +56,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Writes a result line to stdout (never in --json mode, where the returned value is the output). */
   protected out(text: string): void {
-    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+    if (this.jsonEnabled()) return
+    const line = text.endsWith('\n') ? text : `${text}\n`
+    if (this.renderer?.live) this.heldOutput.push(line)
+    else process.stdout.write(line)
+  }
+
+  /** Ends the progress render (Ink releases the terminal) and prints any result lines held meanwhile. */
+  protected async finishProgress(): Promise<void> {
+    const renderer = this.renderer
+    this.renderer = undefined
+    await renderer?.finish()
+    for (const line of this.heldOutput.splice(0)) process.stdout.write(line)
   }
 
   /** Loads tracegate.json from the working directory (or --config when the command has it). */
@@ -64,13 +77,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected async finally(error: Error | undefined): Promise<unknown> {
-    await this.renderer?.finish()
+    await this.finishProgress()
     return super.finally(error)
   }
 
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    await this.renderer?.finish()
-    this.renderer = undefined
+    await this.finishProgress()
     if (isUserError(error)) {
       process.exitCode = error.exitCode
       if (this.jsonEnabled()) {

@@ -6,6 +6,8 @@ import {StepTracker} from './step-model.js'
 
 export interface ProgressRenderer {
   progress: Progress
+  /** True while an Ink frame is on screen (result lines must wait for finish()). */
+  live: boolean
   /** Waits for the last frame to be written and releases the terminal. */
   finish(): Promise<void>
 }
@@ -15,8 +17,8 @@ export interface ProgressRenderer {
  * render really happens: importing them costs ~0.7 s (STACK.md §4).
  */
 export async function createProgressRenderer(mode: OutputMode): Promise<ProgressRenderer> {
-  if (mode === 'json') return {progress: silentProgress, finish: async () => {}}
-  if (mode === 'plain') return {progress: plainProgress(process.stderr), finish: async () => {}}
+  if (mode === 'json') return {progress: silentProgress, live: false, finish: async () => {}}
+  if (mode === 'plain') return {progress: plainProgress(process.stderr), live: false, finish: async () => {}}
   const [{render}, {createElement}, {StepList}] = await Promise.all([
     import('ink'),
     import('react'),
@@ -30,6 +32,7 @@ export async function createProgressRenderer(mode: OutputMode): Promise<Progress
   })
   return {
     progress: {emit: (event) => tracker.apply(event)},
+    live: true,
     async finish() {
       instance.unmount()
       await instance.waitUntilExit().catch(() => {})
