@@ -8,7 +8,11 @@ const awsError = (name: string, message: string, status: number, extra: Record<s
 function clock() {
   let t = 0
   const slept: number[] = []
-  return {now: () => t, sleep: async (ms: number) => void (slept.push(ms), (t += ms)), slept}
+  const sleep = async (ms: number) => {
+    slept.push(ms)
+    t += ms
+  }
+  return {now: () => t, sleep, slept}
 }
 
 describe('withRetry', () => {

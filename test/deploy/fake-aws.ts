@@ -15,6 +15,10 @@ import * as lambda from '@aws-sdk/client-lambda'
 import type {AwsStub} from 'aws-sdk-client-mock'
 
 type Json = Record<string, unknown>
+// biome-ignore lint/suspicious/noExplicitAny: one stub type for three differently typed clients
+type Stub = AwsStub<any, any, any>
+// biome-ignore lint/suspicious/noExplicitAny: each handler reads the fields of its own command
+type Handler = (input: any) => unknown
 
 export interface FakeFunction {
   config: {
@@ -74,16 +78,8 @@ export interface FailurePlan {
 
 const READ = /^(Get|List)/
 
-function lambdaError(name: keyof typeof lambda & string, message: string, status: number): Error {
-  const Ctor = lambda[name] as unknown as new (o: Json) => Error
-  return new Ctor({message, $metadata: {httpStatusCode: status}})
-}
-function apigwError(name: keyof typeof apigw & string, message: string, status: number): Error {
-  const Ctor = apigw[name] as unknown as new (o: Json) => Error
-  return new Ctor({message, $metadata: {httpStatusCode: status}})
-}
-function iamError(name: keyof typeof iam & string, message: string, status: number): Error {
-  const Ctor = iam[name] as unknown as new (o: Json) => Error
+/** An SDK exception as the client would throw it (name, message, $metadata). */
+function sdkError(Ctor: new (options: {message: string; $metadata: {httpStatusCode: number}}) => Error, message: string, status: number): Error {
   return new Ctor({message, $metadata: {httpStatusCode: status}})
 }
 
@@ -123,11 +119,14 @@ export class FakeAws {
   }
 
   /** Routes each command of the three clients to this fake. */
-  install(mocks: {lambda: AwsStub<any, any, any>; apigw: AwsStub<any, any, any>; iam: AwsStub<any, any, any>}): void {
-    const wire = (service: Call['service'], stub: AwsStub<any, any, any>, handlers: Record<string, [unknown, (input: any) => unknown]>) => {
+  install(mocks: {lambda: Stub; apigw: Stub; iam: Stub}): void {
+    const wire = (service: Call['service'], stub: Stub, handlers: Record<string, [unknown, Handler]>) => {
       for (const [name, [Command, handler]] of Object.entries(handlers)) {
-        stub.on(Command as any).callsFake(async (input: Json) => {
+        stub.on(Command as Parameters<Stub['on']>[0]).callsFake(async (input: Json) => {
           this.calls.push({service, command: name, input})
+          // A read takes a moment (a macrotask), so a write issued while a waiter is still polling sees the
+          // function Pending or InProgress, as it would in AWS, instead of winning a microtask race.
+          if (name === 'GetFunction') await new Promise((resolve) => setImmediate(resolve))
           const queued = this.injected.get(name)
           if (queued?.length) throw queued.shift()
           if (!READ.test(name)) {
@@ -193,14 +192,14 @@ export class FakeAws {
   private fn(name: string): FakeFunction {
     const short = name.replace(/^arn:.*:function:/, '')
     const fn = this.functions.get(short)
-    if (!fn) throw lambdaError('ResourceNotFoundException', `Function not found: arn:aws:lambda:${this.region}:${this.account}:function:${short}`, 404)
+    if (!fn) throw sdkError(lambda.ResourceNotFoundException, `Function not found: arn:aws:lambda:${this.region}:${this.account}:function:${short}`, 404)
     return fn
   }
 
   private assertWritable(fn: FakeFunction): void {
     if (fn.config.State === 'Pending' || fn.config.LastUpdateStatus === 'InProgress') {
-      throw lambdaError(
-        'ResourceConflictException',
+      throw sdkError(
+        lambda.ResourceConflictException,
         `The operation cannot be performed at this time. An update is in progress for resource: ${fn.config.FunctionArn}`,
         409,
       )
@@ -209,12 +208,12 @@ export class FakeAws {
 
   private createFunction(i: Json) {
     const name = i.FunctionName as string
-    if (this.functions.has(name)) throw lambdaError('ResourceConflictException', `Function already exist: ${name}`, 409)
+    if (this.functions.has(name)) throw sdkError(lambda.ResourceConflictException, `Function already exist: ${name}`, 409)
     const roleName = String(i.Role).replace(/^.*:role\//, '')
     const left = this.roleNotReady.get(roleName) ?? 0
     if (!this.roles.has(roleName) || left > 0) {
       this.roleNotReady.set(roleName, Math.max(0, left - 1))
-      throw lambdaError('InvalidParameterValueException', 'The role defined for the function cannot be assumed by Lambda.', 400)
+      throw sdkError(lambda.InvalidParameterValueException, 'The role defined for the function cannot be assumed by Lambda.', 400)
     }
     const zip = (i.Code as {ZipFile: Uint8Array}).ZipFile
     const fn: FakeFunction = {
@@ -292,7 +291,7 @@ export class FakeAws {
 
   private getPolicy(i: Json) {
     const fn = this.fn(i.FunctionName as string)
-    if (fn.policy.length === 0) throw lambdaError('ResourceNotFoundException', 'The resource you requested does not exist.', 404)
+    if (fn.policy.length === 0) throw sdkError(lambda.ResourceNotFoundException, 'The resource you requested does not exist.', 404)
     return {Policy: JSON.stringify({Version: '2012-10-17', Id: 'default', Statement: fn.policy}), RevisionId: `rev-${this.counter}`}
   }
 
@@ -301,7 +300,7 @@ export class FakeAws {
     this.assertWritable(fn)
     const sid = i.StatementId as string
     if (fn.policy.some((s) => s.Sid === sid)) {
-      throw lambdaError('ResourceConflictException', `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`, 409)
+      throw sdkError(lambda.ResourceConflictException, `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`, 409)
     }
     const principal = i.Principal as string
     const statement: Json = {
@@ -319,7 +318,7 @@ export class FakeAws {
   private removePermission(i: Json) {
     const fn = this.fn(i.FunctionName as string)
     const index = fn.policy.findIndex((s) => s.Sid === i.StatementId)
-    if (index < 0) throw lambdaError('ResourceNotFoundException', `Statement ${i.StatementId} is not found in resource policy.`, 404)
+    if (index < 0) throw sdkError(lambda.ResourceNotFoundException, `Statement ${i.StatementId} is not found in resource policy.`, 404)
     fn.policy.splice(index, 1)
     return {}
   }
@@ -328,7 +327,7 @@ export class FakeAws {
 
   private api(apiId: string): FakeApi {
     const api = this.apis.get(apiId)
-    if (!api) throw apigwError('NotFoundException', `Invalid API identifier specified ${this.account}:${apiId}`, 404)
+    if (!api) throw sdkError(apigw.NotFoundException, `Invalid API identifier specified ${this.account}:${apiId}`, 404)
     return api
   }
 
@@ -372,10 +371,10 @@ export class FakeAws {
 
   private checkIntegration(i: Json) {
     if (i.IntegrationType === 'AWS_PROXY' && !i.PayloadFormatVersion) {
-      throw apigwError('BadRequestException', 'PayloadFormatVersion is required for AWS_PROXY integrations', 400)
+      throw sdkError(apigw.BadRequestException, 'PayloadFormatVersion is required for AWS_PROXY integrations', 400)
     }
     if (!/^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+$/.test(String(i.IntegrationUri))) {
-      throw apigwError('BadRequestException', `Invalid integration URI specified ${i.IntegrationUri}`, 400)
+      throw sdkError(apigw.BadRequestException, `Invalid integration URI specified ${i.IntegrationUri}`, 400)
     }
   }
 
@@ -396,7 +395,7 @@ export class FakeAws {
 
   private integration(api: FakeApi, id: string): Json {
     const integration = api.integrations.get(id)
-    if (!integration) throw apigwError('NotFoundException', `Invalid Integration identifier specified ${id}`, 404)
+    if (!integration) throw sdkError(apigw.NotFoundException, `Invalid Integration identifier specified ${id}`, 404)
     return integration
   }
 
@@ -412,7 +411,7 @@ export class FakeAws {
     const api = this.api(i.ApiId as string)
     this.integration(api, i.IntegrationId as string)
     if ([...api.routes.values()].some((r) => r.Target === `integrations/${i.IntegrationId}`)) {
-      throw apigwError('ConflictException', `Integration ${i.IntegrationId} is in use by a route`, 409)
+      throw sdkError(apigw.ConflictException, `Integration ${i.IntegrationId} is in use by a route`, 409)
     }
     api.integrations.delete(i.IntegrationId as string)
     return {}
@@ -420,13 +419,13 @@ export class FakeAws {
 
   private checkTarget(api: FakeApi, target: unknown) {
     const id = /^integrations\/(.+)$/.exec(String(target ?? ''))?.[1]
-    if (target !== undefined && (!id || !api.integrations.has(id))) throw apigwError('NotFoundException', `Invalid integration target ${target}`, 404)
+    if (target !== undefined && (!id || !api.integrations.has(id))) throw sdkError(apigw.NotFoundException, `Invalid integration target ${target}`, 404)
   }
 
   private createRoute(i: Json) {
     const api = this.api(i.ApiId as string)
     if ([...api.routes.values()].some((r) => r.RouteKey === i.RouteKey)) {
-      throw apigwError('ConflictException', `Unable to create route ${i.RouteKey}. Route key already exists`, 409)
+      throw sdkError(apigw.ConflictException, `Unable to create route ${i.RouteKey}. Route key already exists`, 409)
     }
     this.checkTarget(api, i.Target)
     const route = {RouteId: this.id('r'), RouteKey: i.RouteKey, Target: i.Target, AuthorizationType: i.AuthorizationType ?? 'NONE', ApiKeyRequired: false}
@@ -437,7 +436,7 @@ export class FakeAws {
   private updateRoute(i: Json) {
     const api = this.api(i.ApiId as string)
     const route = api.routes.get(i.RouteId as string)
-    if (!route) throw apigwError('NotFoundException', `Invalid Route identifier specified ${i.RouteId}`, 404)
+    if (!route) throw sdkError(apigw.NotFoundException, `Invalid Route identifier specified ${i.RouteId}`, 404)
     this.checkTarget(api, i.Target)
     if (i.Target !== undefined) route.Target = i.Target
     return {...route}
@@ -445,13 +444,13 @@ export class FakeAws {
 
   private deleteRoute(i: Json) {
     const api = this.api(i.ApiId as string)
-    if (!api.routes.delete(i.RouteId as string)) throw apigwError('NotFoundException', `Invalid Route identifier specified ${i.RouteId}`, 404)
+    if (!api.routes.delete(i.RouteId as string)) throw sdkError(apigw.NotFoundException, `Invalid Route identifier specified ${i.RouteId}`, 404)
     return {}
   }
 
   private createStage(i: Json) {
     const api = this.api(i.ApiId as string)
-    if (api.stages.has(i.StageName as string)) throw apigwError('ConflictException', `Stage already exist: ${i.StageName}`, 409)
+    if (api.stages.has(i.StageName as string)) throw sdkError(apigw.ConflictException, `Stage already exist: ${i.StageName}`, 409)
     const stage = {StageName: i.StageName, AutoDeploy: Boolean(i.AutoDeploy)}
     api.stages.set(i.StageName as string, stage)
     return {...stage}
@@ -460,14 +459,14 @@ export class FakeAws {
   private updateStage(i: Json) {
     const api = this.api(i.ApiId as string)
     const stage = api.stages.get(i.StageName as string)
-    if (!stage) throw apigwError('NotFoundException', `Invalid stage identifier specified ${i.StageName}`, 404)
+    if (!stage) throw sdkError(apigw.NotFoundException, `Invalid stage identifier specified ${i.StageName}`, 404)
     if (i.AutoDeploy !== undefined) stage.AutoDeploy = i.AutoDeploy
     return {...stage}
   }
 
   private deleteStage(i: Json) {
     const api = this.api(i.ApiId as string)
-    if (!api.stages.delete(i.StageName as string)) throw apigwError('NotFoundException', `Invalid stage identifier specified ${i.StageName}`, 404)
+    if (!api.stages.delete(i.StageName as string)) throw sdkError(apigw.NotFoundException, `Invalid stage identifier specified ${i.StageName}`, 404)
     return {}
   }
 
@@ -475,13 +474,13 @@ export class FakeAws {
 
   private role(name: string): FakeRole {
     const role = this.roles.get(name)
-    if (!role) throw iamError('NoSuchEntityException', `The role with name ${name} cannot be found.`, 404)
+    if (!role) throw sdkError(iam.NoSuchEntityException, `The role with name ${name} cannot be found.`, 404)
     return role
   }
 
   private createRole(i: Json) {
     const name = i.RoleName as string
-    if (this.roles.has(name)) throw iamError('EntityAlreadyExistsException', `Role with name ${name} already exists.`, 409)
+    if (this.roles.has(name)) throw sdkError(iam.EntityAlreadyExistsException, `Role with name ${name} already exists.`, 409)
     const role: FakeRole = {
       RoleName: name,
       Arn: `arn:aws:iam::${this.account}:role/${name}`,
@@ -505,7 +504,7 @@ export class FakeAws {
   private deleteRole(i: Json) {
     const role = this.role(i.RoleName as string)
     if (role.attached.size || role.inline.size) {
-      throw iamError('DeleteConflictException', 'Cannot delete entity, must detach all policies first.', 409)
+      throw sdkError(iam.DeleteConflictException, 'Cannot delete entity, must detach all policies first.', 409)
     }
     this.roles.delete(role.RoleName)
     return {}
