@@ -34,6 +34,8 @@ export interface TraceSummaryLike {
 }
 
 export interface RootCauseLine {
+  /** Which root-cause list it came from; `throttle` for an error root cause of a throttled trace. */
+  kind: 'fault' | 'error' | 'throttle'
   /** The service (or inferred downstream) where it happened. */
   service: string
   /** Path of entities inside that service, e.g. `orders-getOrder > Invocation`. */
@@ -89,21 +91,29 @@ function pathOf(url: string | undefined): string | undefined {
   }
 }
 
-/** The first root cause that carries an exception, else the first root cause at all. */
+/**
+ * The first root cause that carries an exception. Without one: for a throttled trace the error root cause
+ * (the service that answered 429 is more telling than the 5xx it caused upstream), else the first one.
+ */
 export function rootCauseOf(summary: TraceSummaryLike): RootCauseLine | undefined {
-  const causes = [...(summary.FaultRootCauses ?? []), ...(summary.ErrorRootCauses ?? [])]
-  let fallback: RootCauseLine | undefined
-  for (const cause of causes) {
-    for (const service of cause.Services ?? []) {
-      const path = (service.EntityPath ?? []).map((e) => e.Name ?? '?')
-      for (const entity of [...(service.EntityPath ?? [])].reverse()) {
-        const exception = entity.Exceptions?.[0]
-        if (exception) return {service: service.Name ?? '?', path, type: exception.Name, message: exception.Message}
+  const lists: Array<[RootCauseLine['kind'], RootCauseLike[]]> = [
+    ['fault', summary.FaultRootCauses ?? []],
+    ['error', summary.ErrorRootCauses ?? []],
+  ]
+  const fallbacks: RootCauseLine[] = []
+  for (const [kind, causes] of lists) {
+    for (const cause of causes) {
+      for (const service of cause.Services ?? []) {
+        const path = (service.EntityPath ?? []).map((e) => e.Name ?? '?')
+        for (const entity of [...(service.EntityPath ?? [])].reverse()) {
+          const exception = entity.Exceptions?.[0]
+          if (exception) return {kind, service: service.Name ?? '?', path, type: exception.Name, message: exception.Message}
+        }
+        fallbacks.push({kind: kind === 'error' && summary.HasThrottle ? 'throttle' : kind, service: service.Name ?? '?', path})
       }
-      fallback ??= {service: service.Name ?? '?', path}
     }
   }
-  return fallback
+  return fallbacks.find((f) => f.kind === 'throttle') ?? fallbacks[0]
 }
 
 export function traceListLine(summary: TraceSummaryLike): TraceListLine {

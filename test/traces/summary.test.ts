@@ -15,7 +15,7 @@ describe('traceListLine', () => {
       status: 502,
       badge: 'fault',
       functions: ['orders-getOrder'],
-      rootCause: {service: 'orders-getOrder', path: ['orders-getOrder'], type: 'TypeError', message: 'x is undefined'},
+      rootCause: {kind: 'fault', service: 'orders-getOrder', path: ['orders-getOrder'], type: 'TypeError', message: 'x is undefined'},
     })
     expect(line.durationMs).toBeGreaterThan(0)
   })
@@ -24,6 +24,11 @@ describe('traceListLine', () => {
     expect(traceListLine({Id: TRACE_ID, StartTime: new Date('2024-05-01T10:00:00Z'), HasError: true}).time).toBe('2024-05-01T10:00:00.000Z')
     const bare = traceListLine({Id: TRACE_ID})
     expect(bare).toEqual({id: TRACE_ID, badge: 'ok', functions: [], time: new Date(T0 * 1000).toISOString()})
+  })
+
+  test('a throttled trace names the service that answered 429, not the 5xx stage above it', () => {
+    const summary = traceSummaryFromSegments(TRACE_ID, asDocuments(restTrace({outcome: 'throttle'})))
+    expect(traceListLine(summary).rootCause).toEqual({kind: 'throttle', service: 'orders-getOrder', path: ['orders-getOrder']})
   })
 
   test('Lambda-only traces name the function from AWS::Lambda::Function nodes', () => {

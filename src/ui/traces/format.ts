@@ -68,9 +68,13 @@ export function traceLineCells(line: TraceListLine, width: number): TraceLineCel
   const rest = Math.max(10, width - fixed - 1)
   const pathWidth = Math.max(8, Math.min(40, Math.floor(rest * 0.45)))
   const target = line.path ?? line.functions.join(',') ?? ''
-  const causeText = line.rootCause
-    ? `${line.rootCause.type ?? 'fault'}${line.rootCause.message ? `: ${line.rootCause.message}` : ''} (${line.rootCause.service})`
-    : ''
+  const cause = line.rootCause
+  const what = cause?.type
+    ? `${cause.type}${cause.message ? `: ${cause.message}` : ''}`
+    : cause?.kind === 'throttle'
+      ? 'throttled'
+      : cause?.kind
+  const causeText = cause ? `${what} (${cause.service})` : ''
   return {
     time,
     method,
