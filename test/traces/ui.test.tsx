@@ -121,7 +121,7 @@ describe('TraceListView', () => {
     expect(rows.every((r) => [...r].length <= width)).toBe(true)
     expect(rows[0]).toMatch(/GET +\/dev\/orders\/42 +502 +\d+(\.\d)?ms FAULT +TypeError: x is unde/)
     expect(rows[1]).toMatch(/POST +\/dev\/orders +200 .* ok/)
-    expect(rows[2]).toMatch(/500 .* FAULT +throttled \(orders-get/)
+    expect(rows[2]).toMatch(/500 .* FAULT +throttled \(orders-ge/)
     expect(rows[3]).toBe('3 traces. Show one: tracegate traces show 1-5759e988-000000000000000000000001')
     if (width === 160) expect(rows[0]).toContain('(orders-getOrder)')
   })
