@@ -13,6 +13,7 @@ import {applyDestroy, planDestroy} from '../../src/deploy/destroy.js'
 import type {DeployApis} from '../../src/deploy/model.js'
 import {type RunningEmulator, startEmulator} from '../../src/local/server.js'
 import {recordingProgress} from '../../src/progress.js'
+import {runCommand} from '../helpers/run-command.js'
 import {CONFIG, tempProject} from './helpers.js'
 
 const REGION = 'us-east-1'
@@ -74,5 +75,22 @@ describe('deploy and destroy on the embedded emulator', () => {
     expect(await apis.iam.getRole('orders-lambda')).toBeUndefined()
     const second = await planDestroy(input)
     expect(second.summary.changes).toBe(0)
+  })
+
+  test('the CLI deploys with --endpoint-url and destroys with --yes', async () => {
+    const p = tempProject()
+    p.load({...CONFIG, name: 'cli', region: REGION})
+    const env = {AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_SESSION_TOKEN: undefined, AWS_PROFILE: undefined, AWS_REGION: undefined, AWS_ENDPOINT_URL: undefined}
+    const deployed = await runCommand(['deploy', '--endpoint-url', emulator.url, '--json'], {cwd: p.dir, env})
+    expect(deployed.exitCode).toBe(0)
+    const result = JSON.parse(deployed.stdout)
+    expect(result.summary.changes).toBeGreaterThan(0)
+    expect(result.url).toContain(result.apiId)
+    expect(result.routes.map((r: {routeKey: string}) => r.routeKey)).toEqual(['GET /orders/{id}', 'POST /orders', '$default', 'ANY /admin/{proxy+}'])
+
+    const destroyed = await runCommand(['destroy', '--yes', '--endpoint-url', emulator.url], {cwd: p.dir, env})
+    expect(destroyed.exitCode).toBe(0)
+    expect(destroyed.stdout).toContain('Destroyed cli in us-east-1: 1 API, 3 functions, role cli-lambda')
+    expect(await apis.lambda.getFunction('cli-getOrder')).toBeUndefined()
   })
 })
