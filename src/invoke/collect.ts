@@ -67,7 +67,7 @@ export async function collectEvidence(ctx: CollectContext, progress: Progress): 
     reported(progress, 'function', withBudget('function', 'lambda:GetFunctionConfiguration', ctx.budgets.function, () => collectFunction(ctx, functionName, lookup))),
     reported(progress, 'throttling', withBudget('throttling', 'lambda:GetFunctionConcurrency', ctx.budgets.throttling, (s) => collectThrottling(ctx, functionName, s))),
     reported(progress, 'permission', withBudget('permission', 'lambda:GetPolicy', ctx.budgets.permission, (s) => collectPermission(ctx, target, lookup, s))),
-    reported(progress, 'trace', withBudget('trace', 'xray:BatchGetTraces', ctx.budgets.trace, (s) => collectTrace(ctx, functionName, lookup, s))),
+    reported(progress, 'trace', withBudget('trace', 'xray:BatchGetTraces', ctx.budgets.trace + ctx.budgets.traceSearch, (s) => collectTrace(ctx, functionName, lookup, s))),
     reported(progress, 'replay', withBudget('replay', 'lambda:InvokeFunction', replayBudget, (s) => collectReplay(ctx, target, lookup, s))),
   ])
   return {...evidence, function: fn, throttling, permission, trace, replay}

@@ -11,13 +11,18 @@ export interface Budgets {
   function: number
   throttling: number
   permission: number
-  /** X-Ray needs a few seconds before a trace can be read; the trace collector polls within this. */
+  /**
+   * How long to keep asking X-Ray for the request's trace: X-Ray needs a few seconds before a trace can be
+   * read. The trace collector's own budget is this plus `traceSearch`.
+   */
   trace: number
+  /** The time-window search and the reads after the wait. */
+  traceSearch: number
   /** Added to the function's run time (capped at the integration timeout) for the replay. */
   replaySlack: number
 }
 
-export const DEFAULT_BUDGETS: Budgets = {route: 4000, function: 4000, throttling: 4000, permission: 5000, trace: 12_000, replaySlack: 5000}
+export const DEFAULT_BUDGETS: Budgets = {route: 4000, function: 4000, throttling: 4000, permission: 5000, trace: 10_000, traceSearch: 4000, replaySlack: 5000}
 
 export interface Clock {
   now(): number

@@ -84,20 +84,21 @@ export async function collectTrace(
   if (!ctx.xray) throw new NotSeen('X-Ray is not available here')
   if (!functionName) throw new NotSeen('no route matched, so there is no function trace to look for')
   const xray = await ctx.xray()
-  const deadline = ctx.clock.now() + ctx.budgets.trace - 1000
+  const deadline = ctx.clock.now() + ctx.budgets.trace
   const ids = [...new Set(ctx.traceIds)]
   for (;;) {
+    const last = ctx.clock.now() + POLL_MS > deadline
     for (const id of ids) {
       const tree = await readTrace(xray, id, signal)
       if (tree && tree.spans.length > 0) {
         const facts = traceFactsFor(tree, functionName, id, 'trace-header')
         // A trace with our id but none of the function's segments yet may still be arriving.
-        if (facts.functionInvoked || ctx.clock.now() >= deadline - POLL_MS || tree.spans.some((s) => s.origin === 'AWS::ApiGateway::Stage')) {
+        if (facts.functionInvoked || last || tree.spans.some((s) => s.origin === 'AWS::ApiGateway::Stage')) {
           return {source: 'trace', status: 'seen', facts}
         }
       }
     }
-    if (ctx.clock.now() + POLL_MS >= deadline || signal.aborted) break
+    if (last || signal.aborted) break
     await ctx.clock.sleep(POLL_MS, signal)
   }
 
