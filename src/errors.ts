@@ -69,6 +69,6 @@ export function isUserError(error: unknown): error is UserError {
 /** The exit-code table as help text lines. */
 export function exitCodeTable(): string {
   return (Object.keys(EXIT_CODES) as ExitCodeName[])
-    .map((name) => `  ${EXIT_CODES[name]}  ${EXIT_CODE_DESCRIPTIONS[name]}`)
+    .map((name) => `${EXIT_CODES[name]}  ${EXIT_CODE_DESCRIPTIONS[name]}`)
     .join('\n')
 }
