@@ -147,6 +147,9 @@ describe('FollowView', () => {
     expect(frame).toMatch(/GET +\/dev\/orders\/42 +502/)
     expect(frame).toMatch(/↻ .*GET +\/dev\/orders\/42 +200/)
     expect(frameOf(frames)).toContain('X-Ray is throttling GetTraceSummaries (next poll in 4 s)')
+    feed.stop('Stopped after 2 traces')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(frameOf(frames)).toContain('■ Stopped after 2 traces')
   })
 })
 

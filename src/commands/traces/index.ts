@@ -6,7 +6,7 @@ import {silentProgress} from '../../progress.js'
 import {followTraces} from '../../traces/follow.js'
 import {listTraces, type TraceListResult} from '../../traces/list.js'
 import {timeWindow, traceScope} from '../../traces/scope.js'
-import {createFollowRenderer, renderTraceList} from '../../ui/traces/render.js'
+import {createFollowRenderer, type FollowRenderer, renderTraceList} from '../../ui/traces/render.js'
 
 export default class Traces extends AwsCommand<typeof Traces> {
   static summary = "List or tail the X-Ray traces of this app's functions"
@@ -57,25 +57,31 @@ With --follow, polls every 2 s (--interval) with overlapping windows, prints eac
     if (flags.follow) {
       // Backoff on throttling is follow's own (it keeps polling); one attempt per poll here.
       const xray = xrayReader(await aws.xray(), {retry: {maxAttempts: 1}})
-      const renderer = await createFollowRenderer(mode, {functions: scope.functions})
       const controller = new AbortController()
-      const stop = () => controller.abort()
+      let renderer: FollowRenderer | undefined
+      // Registered before the renderer: Ink unmounts on SIGINT too, and the last frame should say "Stopped".
+      const stop = () => {
+        renderer?.stop()
+        controller.abort()
+      }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
       try {
+        renderer = await createFollowRenderer(mode, {functions: scope.functions})
+        const sink = renderer
         await followTraces({
           xray,
           filterExpression: scope.expression,
           since: window.start,
           signal: controller.signal,
           intervalMs,
-          onTrace: (event) => renderer.onTrace(event),
-          progress: renderer.progress,
+          onTrace: (event) => sink.onTrace(event),
+          progress: sink.progress,
         })
       } finally {
         process.off('SIGINT', stop)
         process.off('SIGTERM', stop)
-        await renderer.finish()
+        await renderer?.finish()
       }
       return undefined
     }

@@ -23,9 +23,13 @@ export function FollowView({feed, width}: {feed: TraceFeed; width: number}) {
         )}
       </Static>
       <Box width={width}>
-        <Text color="cyan">
-          <Spinner type="dots" />
-        </Text>
+        {feed.isStopped() ? (
+          <Text dimColor>■</Text>
+        ) : (
+          <Text color="cyan">
+            <Spinner type="dots" />
+          </Text>
+        )}
         <Text color={inkColor(status.tone)} dimColor={status.tone === 'dim'} wrap="truncate">
           {' '}
           {status.text}

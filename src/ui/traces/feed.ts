@@ -13,6 +13,7 @@ export interface FeedEntry extends FollowEvent {
 export class TraceFeed {
   private readonly items: FeedEntry[] = []
   private statusText: {text: string; tone: Tone}
+  private stopped = false
   private readonly listeners = new Set<() => void>()
   private version = 0
 
@@ -28,6 +29,16 @@ export class TraceFeed {
   setStatus(text: string, tone: Tone = 'dim'): void {
     this.statusText = {text, tone}
     this.changed()
+  }
+
+  /** Following ended (Ctrl-C): the status line stops spinning. */
+  stop(text: string): void {
+    this.stopped = true
+    this.setStatus(text)
+  }
+
+  isStopped(): boolean {
+    return this.stopped
   }
 
   entries(): readonly FeedEntry[] {

@@ -56,6 +56,11 @@ export async function renderTraceView(view: TraceView, mode: OutputMode, details
 
 export interface FollowRenderer {
   onTrace(event: FollowEvent): void
+  /**
+   * Ctrl-C: show the final status now, synchronously. Ink unmounts itself on SIGINT (signal-exit), so a
+   * SIGINT listener registered before the renderer must call this for the last frame to say "Stopped".
+   */
+  stop(): void
   /** Where follow's own warnings (throttling) go. */
   progress: Progress
   finish(): Promise<void>
@@ -72,6 +77,7 @@ export async function createFollowRenderer(
     // NDJSON: one object per trace as it arrives; warnings stay off stdout.
     return {
       onTrace: (event) => out.write(`${JSON.stringify({kind: event.kind, ...event.trace})}\n`),
+      stop() {},
       progress: {emit() {}},
       finish: async () => {},
     }
@@ -82,6 +88,7 @@ export async function createFollowRenderer(
     err.write(`${ce.dim(`Following traces of ${what} (Ctrl-C to stop)`)}\n`)
     return {
       onTrace: (event) => out.write(`${event.kind === 'updated' ? '↻ ' : ''}${plainTraceLine(event.trace, c, columns(out))}\n`),
+      stop() {},
       progress: {
         emit(event) {
           const line = formatProgressLine(event, ce)
@@ -95,8 +102,16 @@ export async function createFollowRenderer(
   const base = `Following traces of ${what} (Ctrl-C to stop)`
   const feed = new TraceFeed(base)
   let count = 0
-  const instance = render(createElement(FollowView, {feed, width: columns(out)}), {stdout: out, patchConsole: false, exitOnCtrlC: false})
+  const view = () => createElement(FollowView, {feed, width: columns(out)})
+  const instance = render(view(), {stdout: out, patchConsole: false, exitOnCtrlC: false})
+  const stop = () => {
+    if (feed.isStopped()) return
+    feed.stop(`Stopped after ${count} trace${count === 1 ? '' : 's'}`)
+    // Ink renders in legacy (synchronous) mode: this commits the final status before any unmount.
+    instance.rerender(view())
+  }
   return {
+    stop,
     onTrace(event) {
       if (event.kind === 'new') count++
       feed.push(event)
@@ -109,7 +124,7 @@ export async function createFollowRenderer(
       },
     },
     async finish() {
-      feed.setStatus(`Stopped after ${count} trace${count === 1 ? '' : 's'}`)
+      stop()
       instance.unmount()
       await instance.waitUntilExit().catch(() => {})
     },
