@@ -8,11 +8,6 @@ export interface TargetFlags {
   'all-apis'?: boolean
 }
 
-/** True when the flags name the functions themselves, so no tracegate.json is needed. */
-export function targetNeedsNoProject(flags: TargetFlags): boolean {
-  return Boolean(flags['all-functions'] || flags.function?.length)
-}
-
 /**
  * Which functions the permission commands look at: `--all-functions`, else the `--function` names, else the
  * project's functions (`{name}-{function}`). The project, when there is one, also names the APIs read in

@@ -1,11 +1,5 @@
 import {APIGatewayClient, GetResourcesCommand, GetRestApisCommand, GetStagesCommand as GetRestStagesCommand} from '@aws-sdk/client-api-gateway'
-import {
-  ApiGatewayV2Client,
-  GetApisCommand,
-  GetIntegrationsCommand,
-  GetRoutesCommand,
-  GetStagesCommand,
-} from '@aws-sdk/client-apigatewayv2'
+import {ApiGatewayV2Client, GetApisCommand, GetRoutesCommand} from '@aws-sdk/client-apigatewayv2'
 import {
   GetFunctionConfigurationCommand,
   GetPolicyCommand,
@@ -21,6 +15,7 @@ import {createAwsClients} from '../../src/aws/clients.js'
 import {createPermissionsAws, functionOfIntegrationUri, NOT_LAMBDA} from '../../src/aws/permissions.js'
 import {recordingProgress} from '../../src/progress.js'
 import {auditPermissions, prunePermissions} from '../../src/permissions/service.js'
+import {FakePolicy, type FakeHttpApi, installApis} from './fake-aws.js'
 import {ACCOUNT, executeApi, FUNCTION_ARN, FUNCTION_NAME, REGION, s3Statement, tracegateStatement} from './fixtures.js'
 
 const lambda = mockClient(LambdaClient)
@@ -28,78 +23,6 @@ const v2 = mockClient(ApiGatewayV2Client)
 const v1 = mockClient(APIGatewayClient)
 
 const noClock = {now: () => 0, sleep: async () => {}}
-
-/** A Lambda resource policy that behaves like the service: RevisionId rotates on every change, 412 on a stale one. */
-class FakePolicy {
-  statements: Record<string, unknown>[]
-  revision = 1
-  /** Runs just before the n-th RemovePermission is applied (1-based), to simulate a concurrent writer. */
-  beforeRemove = new Map<number, () => void>()
-  removeCalls = 0
-
-  constructor(statements: Record<string, unknown>[]) {
-    this.statements = [...statements]
-  }
-
-  get revisionId() {
-    return `rev-${this.revision}`
-  }
-
-  change(mutate: (s: Record<string, unknown>[]) => void) {
-    mutate(this.statements)
-    this.revision++
-  }
-
-  install() {
-    lambda.on(GetPolicyCommand).callsFake(() => {
-      if (this.statements.length === 0) {
-        throw new ResourceNotFoundException({message: 'The resource you requested does not exist.', $metadata: {httpStatusCode: 404}})
-      }
-      return {Policy: JSON.stringify({Version: '2012-10-17', Id: 'default', Statement: this.statements}), RevisionId: this.revisionId}
-    })
-    lambda.on(RemovePermissionCommand).callsFake((input: {StatementId: string; RevisionId?: string}) => {
-      this.removeCalls++
-      this.beforeRemove.get(this.removeCalls)?.()
-      if (input.RevisionId !== undefined && input.RevisionId !== this.revisionId) {
-        throw new PreconditionFailedException({
-          message: 'The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve the latest Revision Id',
-          $metadata: {httpStatusCode: 412},
-        })
-      }
-      const index = this.statements.findIndex((s) => s.Sid === input.StatementId)
-      if (index === -1) {
-        throw new ResourceNotFoundException({message: `Statement ${input.StatementId} is not found in resource policy.`, $metadata: {httpStatusCode: 404}})
-      }
-      this.change((s) => s.splice(index, 1))
-      return {}
-    })
-  }
-
-  sids() {
-    return this.statements.map((s) => s.Sid)
-  }
-}
-
-interface FakeHttpApi {
-  id: string
-  stages: string[]
-  routes: Array<{key: string; fn: string}>
-  tags?: Record<string, string>
-}
-
-function installApis(apis: () => FakeHttpApi[]) {
-  v2.on(GetApisCommand).callsFake(() => ({Items: apis().map((a) => ({ApiId: a.id, Name: a.id, ProtocolType: 'HTTP', Tags: a.tags ?? {}}))}))
-  const find = (id: string) => apis().find((a) => a.id === id)!
-  v2.on(GetStagesCommand).callsFake((input: {ApiId: string}) => ({Items: find(input.ApiId).stages.map((StageName) => ({StageName}))}))
-  v2.on(GetRoutesCommand).callsFake((input: {ApiId: string}) => ({
-    Items: find(input.ApiId).routes.map((r, i) => ({RouteId: `r${i}`, RouteKey: r.key, Target: `integrations/i${i}`})),
-  }))
-  v2.on(GetIntegrationsCommand).callsFake((input: {ApiId: string}) => ({
-    Items: find(input.ApiId).routes.map((r, i) => ({IntegrationId: `i${i}`, IntegrationType: 'AWS_PROXY', IntegrationUri: r.fn})),
-  }))
-  // tracegate's emulator has no API Gateway v1; real AWS answers an empty list here.
-  v1.on(GetRestApisCommand).resolves({items: []})
-}
 
 async function awsFor() {
   const clients = createAwsClients({region: REGION, endpoint: 'http://127.0.0.1:1', local: true})
@@ -122,12 +45,12 @@ beforeEach(() => {
 describe('auditPermissions with mocked AWS', () => {
   test('reads each policy once, the APIs once per region, and only the routes of APIs a statement names', async () => {
     const policy = new FakePolicy([grantFor('liveapi001'), grantFor('deadapi001'), s3Statement])
-    policy.install()
+    policy.install(lambda)
     const apis: FakeHttpApi[] = [
       {id: 'liveapi001', stages: ['$default'], routes: [{key: 'GET /orders/{id}', fn: FUNCTION_ARN}]},
       ...Array.from({length: 10}, (_, i) => ({id: `otherapi0${i}`, stages: ['$default'], routes: [{key: 'GET /x', fn: 'other'}]})),
     ]
-    installApis(() => apis)
+    installApis(v2, v1, () => apis)
     const aws = await awsFor()
     const report = await auditPermissions(aws, {functions: [FUNCTION_NAME, 'orders-missing']}, recordingProgress())
 
@@ -144,8 +67,8 @@ describe('auditPermissions with mocked AWS', () => {
   })
 
   test("reads the project's own APIs in detail, so a route without a grant is reported", async () => {
-    new FakePolicy([]).install()
-    installApis(() => [
+    new FakePolicy([]).install(lambda)
+    installApis(v2, v1, () => [
       {id: 'projapi001', stages: ['$default'], routes: [{key: 'GET /orders/{id}', fn: FUNCTION_ARN}], tags: {'tracegate:project': 'orders'}},
     ])
     const report = await auditPermissions(await awsFor(), {functions: [FUNCTION_NAME], project: 'orders'}, recordingProgress())
@@ -155,8 +78,8 @@ describe('auditPermissions with mocked AWS', () => {
   })
 
   test('lists the APIs of another region a statement names, once', async () => {
-    new FakePolicy([grantFor('liveapi001'), tracegateStatement('liveapi001', executeApi('liveapi001/$default/GET/orders/*', 'us-east-1'))]).install()
-    installApis(() => [{id: 'liveapi001', stages: ['$default'], routes: [{key: 'GET /orders/{id}', fn: FUNCTION_ARN}]}])
+    new FakePolicy([grantFor('liveapi001'), tracegateStatement('liveapi001', executeApi('liveapi001/$default/GET/orders/*', 'us-east-1'))]).install(lambda)
+    installApis(v2, v1, () => [{id: 'liveapi001', stages: ['$default'], routes: [{key: 'GET /orders/{id}', fn: FUNCTION_ARN}]}])
     const clients = createAwsClients({region: REGION, endpoint: 'http://127.0.0.1:1', local: true})
     const aws = await createPermissionsAws(clients, {clock: noClock, clientsFor: (region) => createAwsClients({region, endpoint: 'http://127.0.0.1:1', local: true})})
     const report = await auditPermissions(aws, {functions: [FUNCTION_NAME]}, recordingProgress())
@@ -171,8 +94,8 @@ describe('auditPermissions with mocked AWS', () => {
       .on(ListFunctionsCommand)
       .resolvesOnce({Functions: [{FunctionName: FUNCTION_NAME, FunctionArn: FUNCTION_ARN}], NextMarker: 'm1'})
       .resolvesOnce({Functions: [{FunctionName: 'b', FunctionArn: FUNCTION_ARN.replace(FUNCTION_NAME, 'b')}]})
-    new FakePolicy([]).install()
-    installApis(() => [])
+    new FakePolicy([]).install(lambda)
+    installApis(v2, v1, () => [])
     const report = await auditPermissions(await awsFor(), {allFunctions: true}, recordingProgress())
     expect(report.functions.map((f) => f.functionName)).toEqual([FUNCTION_NAME, 'b'])
     expect(lambda).toHaveReceivedCommandTimes(ListFunctionsCommand, 2)
@@ -189,8 +112,8 @@ describe('prunePermissions with mocked AWS', () => {
   test('removes exactly the planned statements, each with the RevisionId it was read at', async () => {
     const policy = new FakePolicy([grantFor('deadapi001'), grantFor('liveapi001'), s3Statement, grantFor('deadapi002'), grantFor('liveapi001', 'PUT/orders/*')])
     const planned = [policy.statements[0].Sid, policy.statements[3].Sid, policy.statements[4].Sid]
-    policy.install()
-    installApis(() => liveApis)
+    policy.install(lambda)
+    installApis(v2, v1, () => liveApis)
     const report = await prunePermissions(await awsFor(), {functions: [FUNCTION_NAME], confirm: async () => true}, recordingProgress())
 
     const removeCalls = lambda.commandCalls(RemovePermissionCommand).map((c) => [c.args[0].input.StatementId, c.args[0].input.RevisionId])
@@ -210,9 +133,9 @@ describe('prunePermissions with mocked AWS', () => {
 
   test('a 412 mid-prune re-reads the policy and the APIs, re-plans, and never removes a statement it did not plan', async () => {
     const policy = new FakePolicy([grantFor('deadapi001'), grantFor('deadapi002'), grantFor('liveapi001')])
-    policy.install()
+    policy.install(lambda)
     const apis = [...liveApis]
-    installApis(() => apis)
+    installApis(v2, v1, () => apis)
     // Before the second removal, a concurrent deploy creates API newapi0001 and grants it on this function.
     const newGrant = grantFor('newapi0001')
     policy.beforeRemove.set(2, () => {
@@ -240,9 +163,9 @@ describe('prunePermissions with mocked AWS', () => {
 
   test('a planned statement that stops being stale after a 412 is left in place, with the reason', async () => {
     const policy = new FakePolicy([grantFor('deadapi001'), grantFor('backapi001')])
-    policy.install()
+    policy.install(lambda)
     const apis = [...liveApis]
-    installApis(() => apis)
+    installApis(v2, v1, () => apis)
     // Concurrently, API backapi001 comes back (recreated with the same id in a test double) and the policy changes.
     policy.beforeRemove.set(1, () => {
       apis.push({id: 'backapi001', stages: ['$default'], routes: [{key: 'GET /orders/{id}', fn: FUNCTION_ARN}]})
@@ -257,8 +180,8 @@ describe('prunePermissions with mocked AWS', () => {
 
   test('a policy that keeps changing stops after the re-plan limit, reporting what was not removed', async () => {
     const policy = new FakePolicy([grantFor('deadapi001')])
-    policy.install()
-    installApis(() => liveApis)
+    policy.install(lambda)
+    installApis(v2, v1, () => liveApis)
     for (let n = 1; n <= 10; n++) policy.beforeRemove.set(n, () => policy.change(() => {}))
     const report = await prunePermissions(await awsFor(), {functions: [FUNCTION_NAME], confirm: async () => true, maxReplans: 2}, recordingProgress())
     const fn = report.functions[0]
@@ -269,8 +192,8 @@ describe('prunePermissions with mocked AWS', () => {
   })
 
   test('declining the confirmation removes nothing', async () => {
-    new FakePolicy([grantFor('deadapi001')]).install()
-    installApis(() => liveApis)
+    new FakePolicy([grantFor('deadapi001')]).install(lambda)
+    installApis(v2, v1, () => liveApis)
     let shown = 0
     const report = await prunePermissions(
       await awsFor(),
@@ -289,8 +212,8 @@ describe('prunePermissions with mocked AWS', () => {
   })
 
   test('a dry run plans without asking or removing', async () => {
-    new FakePolicy([grantFor('deadapi001'), grantFor('liveapi001')]).install()
-    installApis(() => liveApis)
+    new FakePolicy([grantFor('deadapi001'), grantFor('liveapi001')]).install(lambda)
+    installApis(v2, v1, () => liveApis)
     const report = await prunePermissions(
       await awsFor(),
       {functions: [FUNCTION_NAME], dryRun: true, confirm: async () => Promise.reject(new Error('must not ask'))},
@@ -303,8 +226,8 @@ describe('prunePermissions with mocked AWS', () => {
 
   test('a statement someone else removed first is reported as already gone', async () => {
     const policy = new FakePolicy([grantFor('deadapi001'), grantFor('deadapi002')])
-    policy.install()
-    installApis(() => liveApis)
+    policy.install(lambda)
+    installApis(v2, v1, () => liveApis)
     // Someone removes deadapi002's grant (with no RevisionId check) just before our first removal.
     policy.beforeRemove.set(1, () => policy.change((s) => s.splice(1, 1)))
     const report = await prunePermissions(await awsFor(), {functions: [FUNCTION_NAME], confirm: async () => true}, recordingProgress())

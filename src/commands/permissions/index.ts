@@ -4,7 +4,7 @@ import {AwsCommand} from '../../base-command.js'
 import type {ProjectConfig} from '../../config/schema.js'
 import {isUserError} from '../../errors.js'
 import {type AuditReport, auditPermissions} from '../../permissions/service.js'
-import {permissionsTarget, targetNeedsNoProject} from '../../permissions/target.js'
+import {permissionsTarget} from '../../permissions/target.js'
 import {silentProgress} from '../../progress.js'
 import {renderAudit} from '../../ui/permissions/render.js'
 
@@ -45,7 +45,7 @@ Read-only. Remove what is stale with: tracegate permissions prune.`
 
   async run(): Promise<AuditReport> {
     const {flags} = this
-    const project = this.optionalProject(targetNeedsNoProject(flags))
+    const project = this.optionalProject()
     const target = permissionsTarget(project, flags)
     const clients = await this.aws(project)
     const aws = await createPermissionsAws(clients, {profile: (flags as {profile?: string}).profile || process.env.AWS_PROFILE || undefined})
@@ -57,12 +57,15 @@ Read-only. Remove what is stale with: tracegate permissions prune.`
 
   private report?: AuditReport
 
-  /** tracegate.json is optional when the functions are named on the command line. */
-  private optionalProject(optional: boolean): ProjectConfig | undefined {
+  /**
+   * tracegate.json is optional when the functions are named on the command line; without both,
+   * permissionsTarget says how to name them. A tracegate.json that is there but broken is still an error.
+   */
+  private optionalProject(): ProjectConfig | undefined {
     try {
       return this.project({checkHandlers: false})
     } catch (error) {
-      if (optional && isUserError(error) && error.code === 'CONFIG_NOT_FOUND') return undefined
+      if (isUserError(error) && error.code === 'CONFIG_NOT_FOUND') return undefined
       throw error
     }
   }

@@ -5,7 +5,7 @@ import type {ProjectConfig} from '../../config/schema.js'
 import {EXIT_CODES, isUserError, UserError} from '../../errors.js'
 import type {PrunePlan} from '../../permissions/prune.js'
 import {type PruneReport, prunePermissions} from '../../permissions/service.js'
-import {permissionsTarget, targetNeedsNoProject} from '../../permissions/target.js'
+import {permissionsTarget} from '../../permissions/target.js'
 import {type Progress, silentProgress} from '../../progress.js'
 import {paletteFor} from '../../ui/colors.js'
 import {canAsk, confirm} from '../../ui/deploy-confirm.js'
@@ -41,7 +41,7 @@ Shows the plan and asks on a terminal; without one it requires --yes. Every remo
 
   async run(): Promise<PruneReport> {
     const {flags} = this
-    const project = this.optionalProject(targetNeedsNoProject(flags))
+    const project = this.optionalProject()
     const target = permissionsTarget(project, flags)
     const ask = !flags.yes && !flags['dry-run']
     const mode = this.outputMode()
@@ -77,12 +77,15 @@ Shows the plan and asks on a terminal; without one it requires --yes. Every remo
     return report
   }
 
-  /** tracegate.json is optional when the functions are named on the command line. */
-  private optionalProject(optional: boolean): ProjectConfig | undefined {
+  /**
+   * tracegate.json is optional when the functions are named on the command line; without both,
+   * permissionsTarget says how to name them. A tracegate.json that is there but broken is still an error.
+   */
+  private optionalProject(): ProjectConfig | undefined {
     try {
       return this.project({checkHandlers: false})
     } catch (error) {
-      if (optional && isUserError(error) && error.code === 'CONFIG_NOT_FOUND') return undefined
+      if (isUserError(error) && error.code === 'CONFIG_NOT_FOUND') return undefined
       throw error
     }
   }
