@@ -101,7 +101,7 @@ for (let i = 0; i < runs; i++) {
 }
 report({
   bench: 'traces',
-  metric: `build + plain render, ${check.spanCount}-span trace (median ms)`,
+  metric: `build + render as coloured text, ${check.spanCount}-span trace (median ms)`,
   value: Math.round(median(times) * 10) / 10,
   unit: 'ms',
   target: '< 200 ms',
