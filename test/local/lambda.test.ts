@@ -468,6 +468,27 @@ describe('resource policy', () => {
   })
 })
 
+describe('concurrent writers on one function', () => {
+  test('200 concurrent AddPermission calls on one function: every success is in the policy, every failure is the size limit', async () => {
+    const name = uniqueName('one')
+    await createFunction(name)
+    const results = await Promise.allSettled(
+      Array.from({length: 200}, (_, i) =>
+        t.clients.lambda.send(
+          new AddPermissionCommand({FunctionName: name, StatementId: `s${i}`, Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com'}),
+        ),
+      ),
+    )
+    const landed = results.filter((r) => r.status === 'fulfilled').length
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    expect(refused.every((r) => r.reason instanceof PolicyLengthExceededException)).toBe(true)
+    expect(landed).toBeGreaterThan(100)
+    const policy = (await t.clients.lambda.send(new GetPolicyCommand({FunctionName: name}))).Policy!
+    expect(Buffer.byteLength(policy)).toBeLessThanOrEqual(20480)
+    expect(JSON.parse(policy).Statement).toHaveLength(landed)
+  })
+})
+
 describe('tags and reserved concurrency', () => {
   test('TagResource, ListTags and UntagResource work on the function ARN', async () => {
     const created = await createFunction()
