@@ -26,6 +26,7 @@ import {handleIam, iamErrorResponse} from './control/iam.js'
 import {requestId as newRequestId} from './control/ids.js'
 import {LAMBDA_PATH_PREFIXES, LAMBDA_ROUTES} from './control/lambda.js'
 import {DEFAULT_XRAY_OPTIONS, XRAY_PATHS, type XrayOptions, xrayRoutes} from './control/xray.js'
+import {createDataPlane, type DataPlane, type DataPlaneOptions} from './dataplane/index.js'
 import {openStore, type Store} from './store.js'
 import {credentialScope, type EmulatorRequest, findRoute, json, type Route, ServiceError, type WireResponse} from './wire.js'
 
@@ -49,6 +50,8 @@ export interface EmulatorExtension {
   name: string
   /** Answers the request and returns true, or returns false to let the next handler try. */
   handle(request: EmulatorRequest, response: ServerResponse, env: EmulatorEnv): boolean | Promise<boolean>
+  /** Called once the emulator listens (`env.baseUrl` is set), before `startEmulator` resolves. */
+  start?(env: EmulatorEnv): void | Promise<void>
   close?(): void | Promise<void>
 }
 
@@ -72,6 +75,8 @@ export interface EmulatorOptions {
   defaultRegion?: string
   xray?: Partial<XrayOptions>
   extensions?: EmulatorExtension[]
+  /** The built-in data plane (execute-api, Lambda Invoke, runtime, X-Ray daemon, faults); false leaves it out. */
+  dataPlane?: DataPlaneOptions | false
   /** Called after every request (the foreground `local start` prints these). */
   onRequest?: (entry: RequestLogEntry) => void
 }
@@ -83,6 +88,8 @@ export interface RunningEmulator {
   accountId: string
   startedAt: Date
   store: Store
+  /** `127.0.0.1:{port}` of the UDP X-Ray daemon handlers send to (absent without the data plane). */
+  xrayDaemonAddress?: string
   close(): Promise<void>
 }
 
@@ -214,7 +221,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     apigateway: APIGATEWAYV2_ROUTES,
     xray: xrayRoutes({...DEFAULT_XRAY_OPTIONS, ...options.xray}),
   }
-  const extensions = options.extensions ?? []
+  const dataPlane: DataPlane | undefined = options.dataPlane === false ? undefined : createDataPlane(options.dataPlane)
+  const extensions = [...(options.extensions ?? []), ...(dataPlane ? [dataPlane] : [])]
   const startedAt = new Date()
   const env: EmulatorEnv = {store, accountId, dataDir: options.dataDir, defaultRegion, baseUrl: ''}
   let port = 0
@@ -244,7 +252,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       if (!zip) return json(404, {message: 'No code with that SHA-256'})
       return {status: 200, headers: {'content-type': 'application/zip'}, body: zip}
     }
-    if (request.path.startsWith('/_tracegate/')) return json(404, {message: `Unknown emulator endpoint ${request.path}`})
     return undefined
   }
 
@@ -253,6 +260,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     if (own) return {service: 'tracegate', wire: own}
     for (const extension of extensions) {
       if (await extension.handle(request, response, env)) return {service: extension.name}
+    }
+    if (request.path.startsWith('/_tracegate/')) {
+      return {service: 'tracegate', wire: json(404, {message: `Unknown emulator endpoint ${request.path}`})}
     }
     const service = inferService(request)
     if (service === 'iam') {
@@ -343,6 +353,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   }
   port = (server.address() as AddressInfo).port
   env.baseUrl = `http://${host}:${port}`
+  try {
+    for (const extension of extensions) await extension.start?.(env)
+  } catch (error) {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+    for (const extension of extensions) await extension.close?.()
+    store.close()
+    throw error
+  }
 
   let closing: Promise<void> | undefined
   return {
@@ -352,6 +373,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     accountId,
     startedAt,
     store,
+    xrayDaemonAddress: dataPlane?.xrayDaemonAddress,
     close() {
       closing ??= (async () => {
         await new Promise<void>((resolve) => {

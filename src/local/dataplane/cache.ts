@@ -1,0 +1,241 @@
+/**
+ * The data plane's read model of the store: APIs compiled into what routing needs (stage names, route keys,
+ * each route's integration), functions, and parsed resource policies — read from SQLite once and reused, so
+ * a request to a warm function touches no SQLite at all.
+ *
+ * Invalidation is coarse and safe: every control-plane write (any non-read request that is not an invocation
+ * or an X-Ray upload) and every fault change drops the whole cache once it has answered, and a write made
+ * through another connection to the same file is noticed through SQLite's `data_version`.
+ */
+import type BetterSqlite3 from 'better-sqlite3'
+import type {RouteMatch} from '../../gateway/match.js'
+import type {ApiType} from '../../gateway/response.js'
+import {type ParsedPolicy, parsePolicy} from '../../permissions/policy.js'
+import {policyDocument} from '../control/lambda-policy.js'
+import type {FunctionRecord, Store, WireObject} from '../store.js'
+
+export interface LambdaTarget {
+  region: string
+  accountId: string
+  name: string
+  /** A version or alias in the URI (only `$LATEST` exists in the emulator). */
+  qualifier?: string
+}
+
+export interface CompiledIntegration {
+  integrationId: string
+  integrationType: string
+  integrationUri: string
+  payloadFormatVersion: '1.0' | '2.0'
+  /** As configured; the effective value is `integrationTimeoutMs(apiType, …)`. */
+  timeoutInMillis?: number
+  /** With a role, API Gateway calls Lambda as that role and the resource policy is not consulted. */
+  credentialsArn?: string
+  /** The function of a Lambda proxy integration; undefined for other integration types. */
+  lambda?: LambdaTarget
+}
+
+export interface CompiledRoute {
+  routeId: string
+  routeKey: string
+  /** undefined: the route has no integration attached. */
+  integration?: CompiledIntegration
+}
+
+export interface ThrottleSettings {
+  burstLimit?: number
+  rateLimit?: number
+}
+
+export interface CompiledStage {
+  stageName: string
+  stageVariables: Record<string, string>
+  throttle: ThrottleSettings
+  /** Per-route overrides (`routeSettings`), by route key. */
+  routeThrottle: Map<string, ThrottleSettings>
+}
+
+export interface CompiledApi {
+  apiId: string
+  region: string
+  apiType: ApiType
+  name: string
+  stageNames: string[]
+  stages: Map<string, CompiledStage>
+  routeKeys: string[]
+  routes: Map<string, CompiledRoute>
+  /** Route selection results by `METHOD path`: the same request shape never runs the matcher twice. */
+  matches: Map<string, RouteMatch | null>
+}
+
+/** How many distinct request shapes each API remembers the route for. */
+const MATCH_MEMO_LIMIT = 2048
+
+/**
+ * The Lambda function an integration URI names: a function ARN (HTTP APIs), or the API Gateway service path
+ * `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations` (REST, and accepted
+ * by HTTP APIs; aws-semantics §3).
+ */
+export function lambdaTargetOf(uri: string): LambdaTarget | undefined {
+  const path = /^arn:aws[a-zA-Z-]*:apigateway:[^:]+:lambda:path\/[^/]+\/functions\/(.+?)\/invocations$/.exec(uri)
+  const arn = path ? decodeURIComponent(path[1]) : uri
+  const match = /^arn:aws[a-zA-Z-]*:lambda:([^:]+):(\d{12}):function:([^:]+)(?::([^:]+))?$/.exec(arn)
+  if (!match) return undefined
+  return {region: match[1], accountId: match[2], name: match[3], ...(match[4] ? {qualifier: match[4]} : {})}
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+}
+
+function throttleOf(settings: unknown): ThrottleSettings {
+  const s = (settings ?? {}) as {throttlingBurstLimit?: unknown; throttlingRateLimit?: unknown}
+  return {burstLimit: optionalNumber(s.throttlingBurstLimit), rateLimit: optionalNumber(s.throttlingRateLimit)}
+}
+
+function compileIntegration(data: WireObject): CompiledIntegration {
+  const uri = typeof data.integrationUri === 'string' ? data.integrationUri : ''
+  const type = String(data.integrationType ?? '')
+  return {
+    integrationId: String(data.integrationId),
+    integrationType: type,
+    integrationUri: uri,
+    // HTTP_PROXY integrations default to 1.0; AWS_PROXY ones always carry a version (CreateIntegration requires it).
+    payloadFormatVersion: data.payloadFormatVersion === '2.0' ? '2.0' : '1.0',
+    timeoutInMillis: optionalNumber(data.timeoutInMillis),
+    credentialsArn: typeof data.credentialsArn === 'string' ? data.credentialsArn : undefined,
+    lambda: type === 'AWS_PROXY' ? lambdaTargetOf(uri) : undefined,
+  }
+}
+
+function compileStage(data: WireObject): CompiledStage {
+  const routeThrottle = new Map<string, ThrottleSettings>()
+  const routeSettings = data.routeSettings
+  if (routeSettings && typeof routeSettings === 'object') {
+    for (const [routeKey, settings] of Object.entries(routeSettings as Record<string, unknown>)) {
+      routeThrottle.set(routeKey, throttleOf(settings))
+    }
+  }
+  return {
+    stageName: String(data.stageName),
+    stageVariables: (data.stageVariables as Record<string, string> | undefined) ?? {},
+    throttle: throttleOf(data.defaultRouteSettings),
+    routeThrottle,
+  }
+}
+
+export class DataPlaneCache {
+  private readonly store: Store
+  private readonly dataVersion: BetterSqlite3.Statement
+  private lastDataVersion: number
+  private apis = new Map<string, CompiledApi | null>()
+  private functions = new Map<string, FunctionRecord | null>()
+  private policies = new Map<string, ParsedPolicy>()
+  private decisions = new Map<string, boolean>()
+
+  constructor(store: Store) {
+    this.store = store
+    this.dataVersion = store.db.prepare('PRAGMA data_version').pluck()
+    this.lastDataVersion = this.dataVersion.get() as number
+  }
+
+  invalidate(): void {
+    this.apis = new Map()
+    this.functions = new Map()
+    this.policies = new Map()
+    this.decisions = new Map()
+  }
+
+  /** Drops everything when another connection committed since the last look (cheap: one pragma read). */
+  refresh(): void {
+    if (!this.store.db.open) return
+    const version = this.dataVersion.get() as number
+    if (version !== this.lastDataVersion) {
+      this.lastDataVersion = version
+      this.invalidate()
+    }
+  }
+
+  api(apiId: string): CompiledApi | undefined {
+    let api = this.apis.get(apiId)
+    if (api === undefined) {
+      api = this.compileApi(apiId)
+      this.apis.set(apiId, api)
+    }
+    return api ?? undefined
+  }
+
+  functionRecord(region: string, name: string): FunctionRecord | undefined {
+    const key = `${region}\u0000${name}`
+    let fn = this.functions.get(key)
+    if (fn === undefined) {
+      fn = this.store.getFunction(region, name) ?? null
+      this.functions.set(key, fn)
+    }
+    return fn ?? undefined
+  }
+
+  /** The function's resource policy as GetPolicy would return it, parsed (no statements: an empty policy). */
+  policy(region: string, name: string): ParsedPolicy {
+    const key = `${region}\u0000${name}`
+    let policy = this.policies.get(key)
+    if (!policy) {
+      const statements = this.store.listPolicyStatements(region, name)
+      policy = parsePolicy(statements.length === 0 ? undefined : JSON.stringify(policyDocument(statements.map((s) => s.statement))))
+      this.policies.set(key, policy)
+    }
+    return policy
+  }
+
+  /** A memoised yes/no (permission decisions), dropped with everything else on invalidation. */
+  decision(key: string, decide: () => boolean): boolean {
+    let allowed = this.decisions.get(key)
+    if (allowed === undefined) {
+      allowed = decide()
+      this.decisions.set(key, allowed)
+    }
+    return allowed
+  }
+
+  /** Memoised route selection for one API. */
+  match(api: CompiledApi, key: string, select: () => RouteMatch | undefined): RouteMatch | undefined {
+    const known = api.matches.get(key)
+    if (known !== undefined) return known ?? undefined
+    const found = select()
+    if (api.matches.size >= MATCH_MEMO_LIMIT) api.matches.clear()
+    api.matches.set(key, found ?? null)
+    return found
+  }
+
+  private compileApi(apiId: string): CompiledApi | null {
+    const record = this.store.getApi(apiId)
+    // WebSocket APIs have no HTTP data plane (and are not part of tracegate's story).
+    if (record?.data.protocolType !== 'HTTP') return null
+    const integrations = new Map<string, CompiledIntegration>()
+    for (const data of this.store.allChildren('integrations', apiId)) {
+      integrations.set(String(data.integrationId), compileIntegration(data))
+    }
+    const routes = new Map<string, CompiledRoute>()
+    for (const data of this.store.allChildren('routes', apiId)) {
+      const routeKey = String(data.routeKey)
+      const target = typeof data.target === 'string' ? /^integrations\/(.+)$/.exec(data.target)?.[1] : undefined
+      routes.set(routeKey, {routeId: String(data.routeId), routeKey, integration: target ? integrations.get(target) : undefined})
+    }
+    const stages = new Map<string, CompiledStage>()
+    for (const data of this.store.allChildren('stages', apiId)) {
+      const stage = compileStage(data)
+      stages.set(stage.stageName, stage)
+    }
+    return {
+      apiId,
+      region: record.region,
+      apiType: 'http',
+      name: String(record.data.name ?? apiId),
+      stageNames: [...stages.keys()],
+      stages,
+      routeKeys: [...routes.keys()],
+      routes,
+      matches: new Map(),
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Lambda `Invoke` (`POST /2015-03-31/functions/{FunctionName}/invocations`, aws-semantics §1.2), served next to
+ * the control plane because it needs the runtime:
+ * - `RequestResponse` (default): 200 with the function's payload; a function error is still 200, flagged by
+ *   `X-Amz-Function-Error: Unhandled` with `{errorType, errorMessage, trace}` as the body;
+ * - `Event`: 202 at once, the invocation runs in the background (retried as Lambda retries async events);
+ * - `DryRun`: 204, nothing runs (only the caller's access would be checked, and the emulator accepts anyone);
+ * - `X-Amz-Log-Type: Tail`: `X-Amz-Log-Result` holds the base64 of the log's last 4 KB;
+ * - Lambda's own refusals are HTTP errors: 413 over the payload limits (6 MB synchronous, 1 MB async), 400 for a
+ *   payload that is not JSON, 429 TooManyRequestsException with `Reason` and `Retry-After` when throttled.
+ */
+import type {ServerResponse} from 'node:http'
+import {isUserError} from '../../errors.js'
+import {lambdaError, parseFunctionName, resourceNotFound, Violations} from '../control/lambda-validation.js'
+import {checkInvokePayload, InvokeRequestError, type InvokeResult} from '../runtime/index.js'
+import type {FunctionRecord} from '../store.js'
+import {type EmulatorRequest, matchPath, ServiceError} from '../wire.js'
+import type {DataPlaneCache} from './cache.js'
+import {functionArnOf, type LambdaHost} from './host.js'
+import {headerOf, type OutgoingHeaders, writeResponse, writeServiceError} from './respond.js'
+
+export const INVOKE_PATH_PATTERN = '/2015-03-31/functions/{FunctionName}/invocations'
+/** Lambda's asynchronous (`Event`) payload limit: 1 MB (Invoke API reference). */
+export const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576
+/** Only `$LATEST` exists in the emulator. */
+export const EXECUTED_VERSION = '$LATEST'
+
+const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'] as const
+type InvocationType = (typeof INVOCATION_TYPES)[number]
+
+export interface InvokeApiDeps {
+  host: LambdaHost
+  cache: DataPlaneCache
+  accountId: string
+}
+
+function invocationTypeOf(request: EmulatorRequest): InvocationType {
+  const raw = headerOf(request.headers, 'x-amz-invocation-type') ?? 'RequestResponse'
+  const logType = headerOf(request.headers, 'x-amz-log-type') ?? 'None'
+  const violations = new Violations()
+  if (!(INVOCATION_TYPES as readonly string[]).includes(raw)) {
+    violations.add(raw, 'invocationType', `Member must satisfy enum value set: [${INVOCATION_TYPES.join(', ')}]`)
+  }
+  if (logType !== 'None' && logType !== 'Tail') violations.add(logType, 'logType', 'Member must satisfy enum value set: [None, Tail]')
+  violations.throwIfAny()
+  return raw as InvocationType
+}
+
+/** The function the path names, `$LATEST` only, or the ResourceNotFoundException Lambda answers. */
+function targetFunction(request: EmulatorRequest, rawName: string, deps: InvokeApiDeps): FunctionRecord {
+  const ref = parseFunctionName(rawName, request.region, request.query.get('Qualifier'))
+  const qualified = ref.qualifier !== undefined && ref.qualifier !== '$LATEST'
+  const arn = `${functionArnOf(ref.region, ref.accountId ?? deps.accountId, ref.name)}${qualified ? `:${ref.qualifier}` : ''}`
+  const fn = ref.accountId === undefined || ref.accountId === deps.accountId ? deps.cache.functionRecord(ref.region, ref.name) : undefined
+  if (!fn || qualified) throw resourceNotFound(`Function not found: ${arn}`)
+  return fn
+}
+
+function baseHeaders(requestId: string): OutgoingHeaders {
+  return {'x-amzn-RequestId': requestId, 'X-Amz-Executed-Version': EXECUTED_VERSION}
+}
+
+/** Maps what the runtime throws before any environment runs to Lambda's HTTP errors. */
+function refusal(error: unknown): ServiceError | undefined {
+  if (error instanceof InvokeRequestError) return lambdaError(error.status, error.code, error.message)
+  if (isUserError(error) && error.code === 'RUNTIME_UNSUPPORTED') {
+    // Lambda's own code for a runtime it cannot run (502).
+    return lambdaError(502, 'InvalidRuntimeException', error.message)
+  }
+  return undefined
+}
+
+export function writeInvokeResult(response: ServerResponse, result: InvokeResult, requestId: string, tail: boolean): void {
+  if (result.kind === 'throttled') {
+    // Retry-After (seconds) becomes `retryAfterSeconds` on the SDK's TooManyRequestsException.
+    writeResponse(
+      response,
+      429,
+      {'content-type': 'application/json', 'x-amzn-RequestId': requestId, 'x-amzn-ErrorType': 'TooManyRequestsException', 'Retry-After': '1'},
+      result.payload,
+    )
+    return
+  }
+  const headers = baseHeaders(requestId)
+  headers['content-type'] = 'application/json'
+  if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError
+  if (tail) headers['X-Amz-Log-Result'] = result.logTail
+  // Lambda answers with the trace context of the invocation (the exact casing AWS uses is unconfirmed).
+  headers['X-Amzn-Trace-Id'] = `Root=${result.traceId};Sampled=${result.sampled ? 1 : 0}`
+  writeResponse(response, 200, headers, result.payload)
+}
+
+/** Answers Invoke and returns true, or returns false for any other request. */
+export async function handleInvoke(request: EmulatorRequest, response: ServerResponse, deps: InvokeApiDeps): Promise<boolean> {
+  if (request.method !== 'POST' || !request.path.endsWith('/invocations')) return false
+  const match = matchPath(INVOKE_PATH_PATTERN, request.path)
+  if (!match) return false
+  const requestId = request.requestId
+  try {
+    const invocationType = invocationTypeOf(request)
+    const fn = targetFunction(request, match.params.FunctionName, deps)
+    const options = {
+      requestId,
+      traceHeader: headerOf(request.headers, 'x-amzn-trace-id'),
+      clientContext: headerOf(request.headers, 'x-amz-client-context'),
+    }
+    if (invocationType === 'DryRun') {
+      writeResponse(response, 204, baseHeaders(requestId))
+      return true
+    }
+    if (invocationType === 'Event') {
+      if (request.body.length > MAX_ASYNC_PAYLOAD_BYTES) {
+        throw lambdaError(
+          413,
+          'RequestTooLargeException',
+          `${request.body.length} byte payload is too large for the Event invocation type (limit ${MAX_ASYNC_PAYLOAD_BYTES} bytes)`,
+        )
+      }
+      checkInvokePayload(request.body)
+      deps.host.invokeAsync(fn, request.body, options)
+      writeResponse(response, 202, baseHeaders(requestId))
+      return true
+    }
+    const result = await deps.host.invoke(fn, request.body, options)
+    writeInvokeResult(response, result, requestId, headerOf(request.headers, 'x-amz-log-type') === 'Tail')
+  } catch (error) {
+    const mapped = error instanceof ServiceError ? error : refusal(error)
+    if (!mapped) throw error
+    writeServiceError(response, mapped, requestId)
+  }
+  return true
+}

@@ -1,0 +1,123 @@
+/**
+ * Where the emulator's own segment documents go: those the runtime emits for traced invocations (`AWS::Lambda`,
+ * `AWS::Lambda::Function`) and those instrumented handlers send to the UDP daemon. They are stored exactly as
+ * PutTraceSegments stores them (same `putSegment` record: id, trace id, kind, parent, times, the document as a
+ * JSON string), so GetTraceSummaries and BatchGetTraces return them like any other segment.
+ *
+ * Writes are batched: documents are queued and written in one transaction per event-loop turn, so a burst of
+ * traced requests costs one SQLite commit, not four statements per document per request. The flush runs in
+ * the same turn that produced the documents (setImmediate), before the emulator reads the next request, so a
+ * client that asks X-Ray right after its response still finds the Lambda segments.
+ *
+ * X-Ray is regional: a trace is stored in the region of the function that produced it. The daemon's documents
+ * carry no region, so the sink remembers which region each recent trace id belongs to.
+ */
+import type {SegmentInput, Store} from '../store.js'
+
+const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/
+const SEGMENT_ID = /^[0-9a-f]{16}$/
+/** X-Ray's document size limit (aws-semantics §6.2). */
+const MAX_DOCUMENT_BYTES = 64 * 1024
+/** How many trace ids → region to remember (a daemon document arrives within seconds of its invocation). */
+const REMEMBERED_TRACES = 10_000
+
+export interface SegmentSink {
+  /** Records the region the trace's segments belong to (call before the invocation runs). */
+  traceRegion(traceId: string, region: string): void
+  /** Queues documents for storage; those that PutTraceSegments would refuse are counted and dropped. */
+  add(documents: Record<string, unknown>[], region?: string): void
+  /** Writes everything queued now. */
+  flush(): void
+  /** Documents dropped because they were not valid segment documents. */
+  readonly rejected: number
+}
+
+/** The record PutTraceSegments would store for a document, or why it would refuse it (mirrors its checks). */
+export function segmentInputFor(document: Record<string, unknown>): {input: SegmentInput} | {error: string} {
+  const text = JSON.stringify(document)
+  if (Buffer.byteLength(text, 'utf8') > MAX_DOCUMENT_BYTES) return {error: 'document exceeds 64 KB'}
+  const {id, trace_id: traceId, name, start_time: startTime, end_time: endTime, in_progress: inProgress, parent_id: parentId} = document
+  if (typeof id !== 'string' || !SEGMENT_ID.test(id)) return {error: 'id must be 16 hexadecimal digits'}
+  if (typeof traceId !== 'string' || !TRACE_ID.test(traceId)) return {error: `invalid trace id ${String(traceId)}`}
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) return {error: 'name must be 1 to 200 characters'}
+  if (typeof startTime !== 'number') return {error: 'start_time must be a number'}
+  if (typeof endTime !== 'number' && inProgress !== true) return {error: 'a segment needs end_time or in_progress: true'}
+  const subsegment = document.type === 'subsegment'
+  if (subsegment && (typeof parentId !== 'string' || !SEGMENT_ID.test(parentId))) return {error: 'a subsegment needs parent_id'}
+  return {
+    input: {
+      traceId,
+      id,
+      kind: subsegment ? 'subsegment' : 'segment',
+      parentId: typeof parentId === 'string' ? parentId : undefined,
+      startTime,
+      endTime: typeof endTime === 'number' ? endTime : undefined,
+      inProgress: inProgress === true,
+      document: text,
+    },
+  }
+}
+
+/** The region in a Lambda segment's function ARN (`resource_arn` or `aws.function_arn`). */
+function regionOfDocument(document: Record<string, unknown>): string | undefined {
+  const arn = typeof document.resource_arn === 'string' ? document.resource_arn : (document.aws as {function_arn?: unknown} | undefined)?.function_arn
+  if (typeof arn !== 'string') return undefined
+  const region = arn.split(':')[3]
+  return region || undefined
+}
+
+export function createSegmentSink(store: Store, defaultRegion: string, onRejected?: (reason: string) => void): SegmentSink {
+  const regions = new Map<string, string>()
+  let queue: {region: string; input: SegmentInput}[] = []
+  let scheduled = false
+  let rejected = 0
+
+  function regionFor(document: Record<string, unknown>, traceId: string, given?: string): string {
+    return given ?? regionOfDocument(document) ?? regions.get(traceId) ?? defaultRegion
+  }
+
+  function flush(): void {
+    scheduled = false
+    if (queue.length === 0) return
+    const batch = queue
+    queue = []
+    if (!store.db.open) return
+    const receivedAt = Date.now() / 1000
+    try {
+      store.transaction(() => {
+        for (const {region, input} of batch) store.putSegment(region, input, receivedAt)
+      })
+    } catch (error) {
+      // Runs from setImmediate: a throw here would take the emulator down for the sake of a trace.
+      rejected += batch.length
+      onRejected?.(`storing ${batch.length} segment(s) failed: ${(error as Error).message}`)
+    }
+  }
+
+  return {
+    traceRegion(traceId, region) {
+      if (regions.has(traceId)) regions.delete(traceId)
+      regions.set(traceId, region)
+      if (regions.size > REMEMBERED_TRACES) regions.delete(regions.keys().next().value as string)
+    },
+    add(documents, region) {
+      for (const document of documents) {
+        const checked = segmentInputFor(document)
+        if ('error' in checked) {
+          rejected++
+          onRejected?.(checked.error)
+          continue
+        }
+        queue.push({region: regionFor(document, checked.input.traceId, region), input: checked.input})
+      }
+      if (!scheduled && queue.length > 0) {
+        scheduled = true
+        setImmediate(flush)
+      }
+    },
+    flush,
+    get rejected() {
+      return rejected
+    },
+  }
+}
