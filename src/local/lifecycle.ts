@@ -26,6 +26,8 @@ export const PID_FILE = 'emulator.pid'
 export const STATE_FILE = 'emulator.json'
 export const LOG_FILE = 'emulator.log'
 export const DATA_DIR_ENV = 'TRACEGATE_LOCAL_DIR'
+/** UDP port of the emulator's X-Ray daemon (handlers get it as AWS_XRAY_DAEMON_ADDRESS); default: a free port. */
+export const XRAY_PORT_ENV = 'TRACEGATE_LOCAL_XRAY_PORT'
 const DEFAULT_START_TIMEOUT_MS = 15_000
 
 export interface EmulatorState {
@@ -230,6 +232,8 @@ export interface ServeOptions {
   accountId?: string
   detached?: boolean
   extensions?: EmulatorExtension[]
+  /** UDP port of the X-Ray daemon; default TRACEGATE_LOCAL_XRAY_PORT, else a free port. */
+  xrayDaemonPort?: number
   onRequest?: (entry: RequestLogEntry) => void
 }
 
@@ -278,6 +282,7 @@ export async function serveEmulator(options: ServeOptions = {}): Promise<Serving
       dataDir,
       accountId: options.accountId,
       extensions: options.extensions,
+      dataPlane: {xrayDaemonPort: options.xrayDaemonPort ?? (process.env[XRAY_PORT_ENV] ? Number(process.env[XRAY_PORT_ENV]) : undefined)},
       onRequest: options.onRequest,
     })
   } catch (error) {
