@@ -13,6 +13,7 @@ import * as apigw from '@aws-sdk/client-apigatewayv2'
 import * as iam from '@aws-sdk/client-iam'
 import * as lambda from '@aws-sdk/client-lambda'
 import type {AwsStub} from 'aws-sdk-client-mock'
+import {FakeRestApis} from './rest-fake.js'
 
 type Json = Record<string, unknown>
 // biome-ignore lint/suspicious/noExplicitAny: one stub type for three differently typed clients
@@ -64,7 +65,7 @@ export interface FakeRole {
 }
 
 export interface Call {
-  service: 'lambda' | 'apigatewayv2' | 'iam'
+  service: 'lambda' | 'apigatewayv2' | 'iam' | 'apigateway'
   command: string
   input: Json
 }
@@ -89,6 +90,8 @@ export class FakeAws {
   readonly functions = new Map<string, FakeFunction>()
   readonly apis = new Map<string, FakeApi>()
   readonly roles = new Map<string, FakeRole>()
+  /** REST APIs (API Gateway v1), served when `install` gets a `restApi` stub. */
+  readonly rest: FakeRestApis
   readonly calls: Call[] = []
   failure?: FailurePlan
   /** CreateFunction attempts to refuse with "cannot be assumed" after each CreateRole (IAM propagation). */
@@ -103,6 +106,7 @@ export class FakeAws {
 
   constructor(region = 'us-east-2') {
     this.region = region
+    this.rest = new FakeRestApis(region)
   }
 
   get writeCalls(): Call[] {
@@ -119,7 +123,7 @@ export class FakeAws {
   }
 
   /** Routes each command of the three clients to this fake. */
-  install(mocks: {lambda: Stub; apigw: Stub; iam: Stub}): void {
+  install(mocks: {lambda: Stub; apigw: Stub; iam: Stub; restApi?: Stub}): void {
     const wire = (service: Call['service'], stub: Stub, handlers: Record<string, [unknown, Handler]>) => {
       for (const [name, [Command, handler]] of Object.entries(handlers)) {
         stub.on(Command as Parameters<Stub['on']>[0]).callsFake(async (input: Json) => {
@@ -172,6 +176,7 @@ export class FakeAws {
       UpdateStage: [apigw.UpdateStageCommand, (i) => this.updateStage(i)],
       DeleteStage: [apigw.DeleteStageCommand, (i) => this.deleteStage(i)],
     })
+    if (mocks.restApi) wire('apigateway', mocks.restApi, this.rest.handlers())
     wire('iam', mocks.iam, {
       GetRole: [iam.GetRoleCommand, (i) => ({Role: this.role(i.RoleName)})],
       CreateRole: [iam.CreateRoleCommand, (i) => this.createRole(i)],
