@@ -65,8 +65,15 @@ export function arnLike(pattern: string, arn: string): boolean {
   const patternParts = splitArn(pattern)
   const arnParts = splitArn(arn)
   if (!patternParts || !arnParts) return false
+  return arnPartsLike(patternParts, arnParts)
+}
+
+/** `arnLike` on ARNs already split (policy evaluation splits each pattern once, not once per request). */
+export function arnPartsLike(pattern: ArnComponents, arn: ArnComponents): boolean {
   for (let i = 0; i < 6; i++) {
-    if (!globMatch(patternParts[i], arnParts[i])) return false
+    const p = pattern[i]
+    // Most components are literal: a plain comparison is enough.
+    if (p.includes('*') || p.includes('?') ? !globMatch(p, arn[i]) : p !== arn[i]) return false
   }
   return true
 }

@@ -1,4 +1,4 @@
-import {arnLike, globMatch, splitArn} from './arnlike.js'
+import {type ArnComponents, arnPartsLike, globMatch, splitArn} from './arnlike.js'
 
 /**
  * Lambda resource policies: GetPolicy returns the document as a JSON *string* (aws-semantics §1.2, §3).
@@ -280,26 +280,50 @@ function principalMatches(statement: ParsedStatement, principal: string): boolea
   return statement.principals.some((p) => p.kind === 'any' || (p.kind === 'service' && p.value.toLowerCase() === wanted))
 }
 
-function resourceMatches(statement: ParsedStatement, functionArn: string): boolean {
-  return statement.resources.some((r) => r === '*' || (splitArn(r) ? arnLike(r, functionArn) : false))
+/** A statement's ARN patterns split once: the audit evaluates one policy against every route. */
+interface CompiledStatement {
+  /** `*`, a split ARN pattern, or `undefined` for a value that is not an ARN (matches nothing). */
+  resources: Array<'*' | ArnComponents | undefined>
+  /** Per clause, the split ARN patterns of its values (Arn* operators only). */
+  arnValues: Array<Array<ArnComponents | undefined> | undefined>
 }
 
-function valueMatches(base: ConditionOperatorBase, pattern: string, actual: string): boolean {
+const compiledStatements = new WeakMap<ParsedStatement, CompiledStatement>()
+
+function compiled(statement: ParsedStatement): CompiledStatement {
+  let c = compiledStatements.get(statement)
+  if (!c) {
+    c = {
+      resources: statement.resources.map((r) => (r === '*' ? '*' : splitArn(r))),
+      arnValues: statement.conditions.map((clause) => (clause.base.startsWith('Arn') ? clause.values.map((v) => splitArn(v)) : undefined)),
+    }
+    compiledStatements.set(statement, c)
+  }
+  return c
+}
+
+interface RequestContext {
+  functionArn: ArnComponents | undefined
+  /** Condition keys, lower-cased, with the value and its split form when it is an ARN. */
+  keys: Map<string, {value: string; arn?: ArnComponents}>
+}
+
+function valueMatches(base: ConditionOperatorBase, pattern: string, patternArn: ArnComponents | undefined, actual: {value: string; arn?: ArnComponents}): boolean {
   switch (base) {
     case 'ArnLike':
     case 'ArnEquals':
     case 'ArnNotLike':
     case 'ArnNotEquals':
-      return arnLike(pattern, actual)
+      return patternArn !== undefined && actual.arn !== undefined && arnPartsLike(patternArn, actual.arn)
     case 'StringEquals':
     case 'StringNotEquals':
-      return pattern === actual
+      return pattern === actual.value
     case 'StringEqualsIgnoreCase':
     case 'StringNotEqualsIgnoreCase':
-      return pattern.toLowerCase() === actual.toLowerCase()
+      return pattern.toLowerCase() === actual.value.toLowerCase()
     case 'StringLike':
     case 'StringNotLike':
-      return globMatch(pattern, actual)
+      return globMatch(pattern, actual.value)
     default:
       return false
   }
@@ -312,26 +336,36 @@ const NEGATED: readonly ConditionOperatorBase[] = ['ArnNotLike', 'ArnNotEquals',
  * operator false and a negated one true; `…IfExists` makes any operator true when the key is absent;
  * `Null: {key: "true"}` holds when the key is absent.
  */
-function clauseHolds(clause: ConditionClause, context: Map<string, string>): boolean {
-  const actual = context.get(clause.key.toLowerCase())
+function clauseHolds(clause: ConditionClause, arnValues: Array<ArnComponents | undefined> | undefined, context: RequestContext): boolean {
+  const actual = context.keys.get(clause.key.toLowerCase())
   if (clause.base === 'Null') {
     return clause.values.some((v) => (v.toLowerCase() === 'true') === (actual === undefined))
   }
   const negated = NEGATED.includes(clause.base)
   if (actual === undefined) return clause.ifExists || negated
-  const anyMatch = clause.values.some((v) => valueMatches(clause.base, v, actual))
+  const anyMatch = clause.values.some((v, i) => valueMatches(clause.base, v, arnValues?.[i], actual))
   return negated ? !anyMatch : anyMatch
+}
+
+function requestContext(request: InvokeRequest): RequestContext {
+  const keys = new Map<string, {value: string; arn?: ArnComponents}>()
+  if (request.sourceArn !== undefined) keys.set('aws:sourcearn', {value: request.sourceArn, arn: splitArn(request.sourceArn)})
+  if (request.sourceAccount !== undefined) keys.set('aws:sourceaccount', {value: request.sourceAccount})
+  return {functionArn: splitArn(request.functionArn), keys}
+}
+
+function applies(statement: ParsedStatement, request: InvokeRequest, context: RequestContext): boolean {
+  if (!principalMatches(statement, request.principal)) return false
+  if (!actionMatches(statement, request.action ?? INVOKE_ACTION)) return false
+  const c = compiled(statement)
+  const fnArn = context.functionArn
+  if (!c.resources.some((r) => r === '*' || (r !== undefined && fnArn !== undefined && arnPartsLike(r, fnArn)))) return false
+  return statement.conditions.every((clause, i) => clauseHolds(clause, c.arnValues[i], context))
 }
 
 /** True when the statement applies to the request (principal, action, resource and every condition). */
 export function statementApplies(statement: ParsedStatement, request: InvokeRequest): boolean {
-  if (!principalMatches(statement, request.principal)) return false
-  if (!actionMatches(statement, request.action ?? INVOKE_ACTION)) return false
-  if (!resourceMatches(statement, request.functionArn)) return false
-  const context = new Map<string, string>()
-  if (request.sourceArn !== undefined) context.set('aws:sourcearn', request.sourceArn)
-  if (request.sourceAccount !== undefined) context.set('aws:sourceaccount', request.sourceAccount)
-  return statement.conditions.every((c) => clauseHolds(c, context))
+  return applies(statement, request, requestContext(request))
 }
 
 /**
@@ -341,8 +375,9 @@ export function statementApplies(statement: ParsedStatement, request: InvokeRequ
  */
 export function evaluateInvoke(policy: ParsedPolicy, request: InvokeRequest): InvokeDecision {
   let allow: ParsedStatement | undefined
+  const context = requestContext(request)
   for (const statement of policy.statements) {
-    if (!statement.parseable || !statementApplies(statement, request)) continue
+    if (!statement.parseable || !applies(statement, request, context)) continue
     if (statement.effect === 'Deny') {
       return {allowed: false, statementSid: statement.sid, statementIndex: statement.index, reason: 'explicit-deny'}
     }
