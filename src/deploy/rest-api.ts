@@ -513,9 +513,11 @@ export function restApiTarget(apigw: ApiGatewayApi): ApiTarget<RestApiDetail, Re
       return [
         {resource: 'api', name: `${api.name} (${api.apiId})`, action: 'delete', reason: `tagged ${PROJECT_TAG}=${api.tags[PROJECT_TAG]}`},
         ...stages.map((s): PlanAction => ({resource: 'stage', name: s.stageName, action: 'delete', reason: withApi})),
-        ...resources.flatMap((r) =>
-          Object.values(r.methods).map((m): PlanAction => ({resource: 'route', name: routeKeyOf(m.httpMethod, r.path), action: 'delete', reason: withApi})),
-        ),
+        ...[...resources]
+          .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+          .flatMap((r) =>
+            Object.values(r.methods).map((m): PlanAction => ({resource: 'route', name: routeKeyOf(m.httpMethod, r.path), action: 'delete', reason: withApi})),
+          ),
       ]
     },
 
