@@ -57,6 +57,18 @@ describe('tracegate permissions', () => {
     expect(run.stderr).toContain('✓ Read 1 resource policy')
   })
 
+  test('on a terminal the audit is an Ink table', async () => {
+    new FakePolicy([grantFor('deadapi001')]).install(lambda)
+    const run = await runCommand(['permissions', '--function', FUNCTION_NAME, '--region', REGION], {
+      env: {...env, CI: undefined, NO_COLOR: '1'},
+      cwd: emptyDir(),
+      tty: {stdout: true, stderr: true, columns: 120},
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toMatch(/STATUS\s+SID\s+GRANT/)
+    expect(run.stdout).toContain('API deadapi001 no longer exists in us-east-2')
+  })
+
   test('in a directory without tracegate.json and without --function, says how to name functions (exit 2)', async () => {
     const run = await cli(['permissions'])
     expect(run.exitCode).toBe(2)

@@ -3,7 +3,7 @@
  * command in-process, real SDK clients, the emulator's Lambda and ApiGatewayV2 wire protocols and RevisionId.
  */
 import {ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand} from '@aws-sdk/client-apigatewayv2'
-import {AddPermissionCommand, CreateFunctionCommand, GetPolicyCommand, LambdaClient} from '@aws-sdk/client-lambda'
+import {AddPermissionCommand, CreateFunctionCommand, GetPolicyCommand, LambdaClient, RemovePermissionCommand} from '@aws-sdk/client-lambda'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {sourceArnForRoute} from '../../src/permissions/arn.js'
 import type {AuditReport, PruneReport} from '../../src/permissions/service.js'
@@ -34,7 +34,7 @@ const cli = <T>(args: string[]) =>
   runCommand<T>([...args, '--function', FUNCTION, '--region', REGION, '--endpoint-url', emu.emulator.url], {env: env(), cwd: emu.dataDir})
 
 /** An HTTP API with one route to the function, a $default stage, and tracegate's grant for it. */
-async function attachApi(name: string): Promise<{apiId: string; sid: string}> {
+async function attachApi(name: string): Promise<{apiId: string; sid: string; endpoint: string}> {
   const api = await apigw.send(new CreateApiCommand({Name: name, ProtocolType: 'HTTP'}))
   const apiId = api.ApiId!
   const integration = await apigw.send(
@@ -45,7 +45,7 @@ async function attachApi(name: string): Promise<{apiId: string; sid: string}> {
   const sourceArn = sourceArnForRoute({region: REGION, account, apiId, stage: '$default', routeKey: 'GET /orders/{id}', apiType: 'http'})
   const sid = statementIdFor(apiId, sourceArn)
   await lambda.send(new AddPermissionCommand({FunctionName: FUNCTION, StatementId: sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn}))
-  return {apiId, sid}
+  return {apiId, sid, endpoint: api.ApiEndpoint!}
 }
 
 async function policySids(): Promise<string[]> {
@@ -97,11 +97,15 @@ describe('permissions on the emulator', () => {
     expect(result.functions[0].replans).toBe(0)
     expect(result.totals.bytesFreed).toBeGreaterThan(0)
     expect(await policySids()).toEqual([kept.sid])
+    // The grant that stayed still lets API Gateway invoke the function.
+    const answer = await fetch(`${kept.endpoint}/orders/42`)
+    expect(answer.status).toBe(200)
 
     const again = await cli(['permissions', 'prune', '--yes'])
     expect(again.exitCode).toBe(0)
     expect(again.stdout).toContain('Nothing to prune')
     expect(await policySids()).toEqual([kept.sid])
+    expect((await fetch(`${kept.endpoint}/orders/42`)).status).toBe(200)
   })
 
   test('without a terminal and without --yes, prune refuses and removes nothing', async () => {
@@ -119,5 +123,14 @@ describe('permissions on the emulator', () => {
     expect(dry.stdout).toContain(gone.sid)
     expect(dry.stdout).toContain('Dry run: nothing was removed')
     expect(await policySids()).toEqual(before)
+  })
+
+  test('the 200 above is the grant at work: without it the HTTP API answers 500', async () => {
+    const api = await attachApi('orders-check')
+    expect((await fetch(`${api.endpoint}/orders/1`)).status).toBe(200)
+    await lambda.send(new RemovePermissionCommand({FunctionName: FUNCTION, StatementId: api.sid}))
+    expect((await fetch(`${api.endpoint}/orders/1`)).status).toBe(500)
+    const audit = JSON.parse((await cli(['permissions', '--json', '--all-apis'])).stdout) as AuditReport
+    expect(audit.functions[0].uncoveredRoutes.map((r) => [r.apiId, r.routeKey])).toContainEqual([api.apiId, 'GET /orders/{id}'])
   })
 })
