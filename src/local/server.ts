@@ -20,6 +20,7 @@ import type {AddressInfo} from 'node:net'
 import {UserError} from '../errors.js'
 import {VERSION} from '../version.js'
 import {DEFAULT_PORT, HEALTH_PATH} from './constants.js'
+import {APIGATEWAY_V1_ROUTES, isApiGatewayV1Path} from './control/apigateway.js'
 import {APIGATEWAYV2_ROUTES} from './control/apigatewayv2.js'
 import {type ControlContext, DEFAULT_ACCOUNT_ID, DEFAULT_REGION} from './control/context.js'
 import {handleIam, iamErrorResponse} from './control/iam.js'
@@ -154,7 +155,7 @@ function inferService(request: EmulatorRequest): ServiceName | undefined {
   if (scoped === 'lambda' || scoped === 'apigateway' || scoped === 'xray' || scoped === 'iam') return scoped
   const path = request.path
   if (LAMBDA_PATH_PREFIXES.some((prefix) => path.startsWith(prefix))) return 'lambda'
-  if (path.startsWith('/v2/')) return 'apigateway'
+  if (path.startsWith('/v2/') || isApiGatewayV1Path(path)) return 'apigateway'
   if (XRAY_PATHS.includes(path)) return 'xray'
   if (path === '/' && request.method === 'POST') return 'iam'
   return undefined
@@ -218,7 +219,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const ctx: ControlContext = {store, accountId}
   const routes: Record<Exclude<ServiceName, 'iam'>, readonly Route<ControlContext>[]> = {
     lambda: LAMBDA_ROUTES,
-    apigateway: APIGATEWAYV2_ROUTES,
+    // ApiGatewayV2 (HTTP APIs, `/v2/…`) and API Gateway v1 (REST APIs, `/restapis…`, `/tags/…`) share a signing name.
+    apigateway: [...APIGATEWAYV2_ROUTES, ...APIGATEWAY_V1_ROUTES],
     xray: xrayRoutes({...DEFAULT_XRAY_OPTIONS, ...options.xray}),
   }
   const dataPlane: DataPlane | undefined = options.dataPlane === false ? undefined : createDataPlane(options.dataPlane)
