@@ -1,0 +1,126 @@
+/**
+ * X-Ray through the emulator: traced requests leave the documents Lambda sends (read back with the real
+ * `@aws-sdk/client-xray`), and a handler instrumented with the official `aws-xray-sdk-core` adds its
+ * subsegments through the UDP daemon.
+ */
+import {createRequire} from 'node:module'
+import {dirname} from 'node:path'
+import {build} from 'esbuild'
+import {strToU8, zipSync} from 'fflate'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {startTestEmulator, type TestEmulator} from '../helpers.js'
+import {behave, call, createFunction, createHttpApi, rootOf, type SegmentDoc, traceDocuments, traceSummaries} from './helpers.js'
+
+let t: TestEmulator
+
+beforeAll(async () => {
+  t = await startTestEmulator()
+})
+afterAll(async () => {
+  await t.stop()
+})
+
+const byOrigin = (docs: SegmentDoc[], origin: string) => docs.find((d) => d.origin === origin)
+
+describe('traces of requests through execute-api', () => {
+  test('a throwing function answers 500 and its trace has the exception on the function segment', async () => {
+    const fn = await createFunction(t, {tracing: 'Active'})
+    const api = await createHttpApi(t, {routes: [{routeKey: 'POST /orders', functionArn: fn.arn}]})
+    const answer = await behave(`${api.endpoint}/orders`, {throw: 'order store unavailable'})
+    expect(answer.status).toBe(500)
+    const traceId = rootOf(answer.headers.get('x-amzn-trace-id'))
+
+    // The root is Lambda's service segment (HTTP 200: the function error is not an HTTP error for Lambda), so
+    // the summary is not HasFault (that flag describes the root segment); the fault and its exception are in
+    // the function segment, which the root causes and a service filter find.
+    const summary = (await traceSummaries(t, `service("${fn.name}") { fault }`)).find((s) => s.Id === traceId)
+    expect(summary).toBeDefined()
+    expect(JSON.stringify(summary?.FaultRootCauses)).toContain('order store unavailable')
+
+    const docs = await traceDocuments(t, traceId, (d) => d.length >= 2)
+    const service = byOrigin(docs, 'AWS::Lambda')
+    const fnSegment = byOrigin(docs, 'AWS::Lambda::Function')
+    expect(service).toMatchObject({name: fn.name, http: {response: {status: 200}}, resource_arn: fn.arn})
+    expect(fnSegment).toMatchObject({name: fn.name, parent_id: service?.id, fault: true})
+    const exception = (fnSegment?.cause as {exceptions: {type: string; message: string; stack: unknown[]}[]}).exceptions[0]
+    expect(exception).toMatchObject({type: 'Error', message: 'order store unavailable'})
+    expect(exception.stack.length).toBeGreaterThan(0)
+    expect(fnSegment?.subsegments?.map((s) => s.name)).toEqual(['Initialization', 'Invocation', 'Overhead'])
+  })
+
+  test('a successful traced request is found by its trace id; a PassThrough function leaves no trace', async () => {
+    const traced = await createFunction(t, {tracing: 'Active'})
+    const untraced = await createFunction(t, {tracing: 'PassThrough'})
+    const api = await createHttpApi(t, {
+      routes: [
+        {routeKey: 'POST /traced', functionArn: traced.arn},
+        {routeKey: 'POST /untraced', functionArn: untraced.arn},
+      ],
+    })
+    const ok = await behave(`${api.endpoint}/traced`, {return: {statusCode: 200, body: 'ok'}})
+    const docs = await traceDocuments(t, rootOf(ok.headers.get('x-amzn-trace-id')), (d) => d.length >= 2)
+    expect(byOrigin(docs, 'AWS::Lambda::Function')?.fault).toBeUndefined()
+
+    const quiet = await behave(`${api.endpoint}/untraced`, {return: {statusCode: 200}})
+    const untracedId = rootOf(quiet.headers.get('x-amzn-trace-id'))
+    await behave(`${api.endpoint}/traced`, {return: {statusCode: 200}}) // a later trace that is stored
+    expect((await traceSummaries(t)).map((s) => s.Id)).not.toContain(untracedId)
+  })
+
+  test('a trace header with Sampled=0 suppresses the trace even for an Active function', async () => {
+    const fn = await createFunction(t, {tracing: 'Active'})
+    const api = await createHttpApi(t, {routes: [{routeKey: 'GET /x', functionArn: fn.arn}]})
+    const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-aaaaaaaaaaaaaaaaaaaaaaaa`
+    const answer = await call(`${api.endpoint}/x`, {headers: {'x-amzn-trace-id': `Root=${root};Sampled=0`}})
+    expect(answer.status).toBe(200)
+    await call(`${api.endpoint}/x`)
+    expect((await traceSummaries(t)).map((s) => s.Id)).not.toContain(root)
+  })
+})
+
+describe('the UDP X-Ray daemon', () => {
+  test('a handler using the official aws-xray-sdk-core adds a custom subsegment that BatchGetTraces returns', async () => {
+    const require = createRequire(import.meta.url)
+    const sdkDir = dirname(require.resolve('aws-xray-sdk-core/package.json'))
+    // Bundled into the zip, as users deploy instrumented handlers.
+    const bundle = await build({
+      stdin: {
+        contents: `
+          const AWSXRay = require('aws-xray-sdk-core')
+          exports.handler = async (event) => {
+            await new Promise((resolve) => {
+              AWSXRay.captureAsyncFunc('load-order', (subsegment) => {
+                subsegment.addAnnotation('orderId', event.pathParameters.id)
+                setTimeout(() => { subsegment.close(); resolve() }, 5)
+              })
+            })
+            return {statusCode: 200, body: 'traced'}
+          }`,
+        resolveDir: dirname(sdkDir),
+        loader: 'js',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+    })
+    const zip = zipSync({'index.js': strToU8(bundle.outputFiles[0].text)}, {mtime: new Date(2020, 0, 1)})
+    const fn = await createFunction(t, {zip, tracing: 'Active', timeout: 10})
+    const api = await createHttpApi(t, {routes: [{routeKey: 'GET /orders/{id}', functionArn: fn.arn}]})
+    const answer = await call(`${api.endpoint}/orders/o-77`)
+    expect([answer.status, answer.body]).toEqual([200, 'traced'])
+    const traceId = rootOf(answer.headers.get('x-amzn-trace-id'))
+
+    // BatchGetTraces returns the subsegment folded into its parent, the Invocation subsegment (§6.3).
+    const invocationOf = (docs: SegmentDoc[]) => byOrigin(docs, 'AWS::Lambda::Function')?.subsegments?.find((s) => s.name === 'Invocation')
+    const docs = await traceDocuments(t, traceId, (d) => Boolean(invocationOf(d)?.subsegments?.length))
+    const custom = invocationOf(docs)?.subsegments?.find((s) => s.name === 'load-order')
+    expect(custom).toMatchObject({annotations: {orderId: 'o-77'}})
+    expect(custom?.id).toMatch(/^[0-9a-f]{16}$/)
+
+    const summary = (await traceSummaries(t, 'annotation.orderId = "o-77"')).find((s) => s.Id === traceId)
+    expect(summary).toBeDefined()
+  })
+})
