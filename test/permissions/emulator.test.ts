@@ -2,8 +2,8 @@
  * `tracegate permissions` and `permissions prune` end to end against the embedded emulator: the real CLI
  * command in-process, real SDK clients, the emulator's Lambda and ApiGatewayV2 wire protocols and RevisionId.
  */
-import {ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand} from '@aws-sdk/client-apigatewayv2'
-import {AddPermissionCommand, CreateFunctionCommand, GetPolicyCommand, LambdaClient, RemovePermissionCommand} from '@aws-sdk/client-lambda'
+import {type ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand} from '@aws-sdk/client-apigatewayv2'
+import {AddPermissionCommand, CreateFunctionCommand, GetPolicyCommand, type LambdaClient, RemovePermissionCommand} from '@aws-sdk/client-lambda'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {sourceArnForRoute} from '../../src/permissions/arn.js'
 import type {AuditReport, PruneReport} from '../../src/permissions/service.js'
