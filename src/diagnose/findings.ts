@@ -143,6 +143,12 @@ function traceFindings(evidence: EvidenceSet, limits: Limits, add: Add): void {
 
   if (f.lambdaCallStatus === 429 || f.throttle) {
     add('trace', 'invocation-rejected/throttled', w, `${which} records a throttled Lambda call`)
+    // Lambda received the call (so API Gateway was allowed to make it) and refused to run the function.
+    add('trace', 'invocation-rejected/permission', thisRequest ? -2 : -1, `${which}: Lambda received the call and throttled it`)
+    if (!f.functionInvoked) {
+      runOutcome('trace', add, undefined, 0, against, '', `${which}: the function did not run, Lambda throttled the call`)
+      return
+    }
   } else if (f.lambdaCallStatus === 403) {
     // The status REST stage tracing records on its Lambda subsegment when Invoke is denied is unconfirmed;
     // 403 is what Lambda answers an unauthorised Invoke with.
@@ -151,8 +157,10 @@ function traceFindings(evidence: EvidenceSet, limits: Limits, add: Add): void {
 
   if (f.functionInvoked) {
     const ran = thisRequest ? -3 : -1
-    add('trace', 'invocation-rejected/permission', ran, `${which} shows the function ran`)
-    if (!(f.lambdaCallStatus === 429 || f.throttle)) add('trace', 'invocation-rejected/throttled', ran, `${which} shows the function ran`)
+    if (!(f.lambdaCallStatus === 429 || f.throttle)) {
+      add('trace', 'invocation-rejected/permission', ran, `${which} shows the function ran`)
+      add('trace', 'invocation-rejected/throttled', ran, `${which} shows the function ran`)
+    }
     const e = f.exception
     if (e && isTimeoutMessage(e.type, e.message)) {
       runOutcome('trace', add, 'function-timeout', w, against, `${which}: ${e.message}`, `${which}: the function timed out`)

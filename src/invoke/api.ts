@@ -1,6 +1,5 @@
 import type {AwsClients} from '../aws/clients.js'
 import type {ApiType} from '../diagnose/evidence.js'
-import {UserError} from '../errors.js'
 
 /** The project's deployed API as invoke needs it: where to send requests, and its routes for the route check. */
 export interface DeployedApi {
@@ -10,7 +9,7 @@ export interface DeployedApi {
   endpoint: string
   stages: string[]
   routes: Array<{routeKey: string; integrationId?: string}>
-  integrations: Array<{integrationId: string; integrationUri?: string; payloadFormatVersion?: string}>
+  integrations: Array<{integrationId: string; integrationUri?: string; payloadFormatVersion?: string; timeoutInMillis?: number}>
   /** `apiEndpoint` plus `/{stage}` for a named stage (`$default` is served at the root). */
   url(stage: string): string
 }
@@ -22,16 +21,13 @@ const integrationIdOf = (target: string | undefined) => /^integrations\/(.+)$/.e
  * so invoke and deploy can never disagree about which API is the project's. `undefined` when none is tagged.
  */
 export async function findProjectApi(clients: AwsClients, project: {name: string; api: {type: ApiType}}): Promise<DeployedApi | undefined> {
-  if (project.api.type === 'rest') {
-    // Deploy cannot create REST APIs yet (src/deploy/targets.ts); there is no tagged REST API to find.
-    throw new UserError('API_TYPE_UNSUPPORTED', 'Finding a REST API by its tag is not supported yet', {
-      suggestion: 'Pass the full URL instead: tracegate invoke "GET https://{api-id}.execute-api.{region}.amazonaws.com/{stage}/orders/42"',
-    })
-  }
+  return project.api.type === 'rest' ? findRestApi(clients, project.name) : findHttpApi(clients, project.name)
+}
+
+async function findHttpApi(clients: AwsClients, name: string): Promise<DeployedApi | undefined> {
   const [{createApiGatewayV2Api}, {httpApiTarget}] = await Promise.all([import('../aws/apigatewayv2.js'), import('../deploy/http-api.js')])
   const target = httpApiTarget(await createApiGatewayV2Api(clients))
-  const observed = await target.observe(project.name)
-  const api = observed.api
+  const api = (await target.observe(name)).api
   if (!api) return undefined
   return {
     apiType: 'http',
@@ -44,6 +40,36 @@ export async function findProjectApi(clients: AwsClients, project: {name: string
       integrationUri: i.integrationUri,
       payloadFormatVersion: i.payloadFormatVersion,
     })),
+    url: (stage) => target.url(api.endpoint, stage),
+  }
+}
+
+/**
+ * A REST API's routes are its resources' methods (`GET /orders/{id}`), each with its own integration. These
+ * are the API's current resources: a stage serves the deployment it points at, which deploy keeps current.
+ */
+async function findRestApi(clients: AwsClients, name: string): Promise<DeployedApi | undefined> {
+  const [{lazyApiGatewayApi}, {restApiTarget}] = await Promise.all([import('../aws/apigateway.js'), import('../deploy/rest-api.js')])
+  const target = restApiTarget(lazyApiGatewayApi(clients))
+  const api = (await target.observe(name)).api
+  if (!api) return undefined
+  const routes: DeployedApi['routes'] = []
+  const integrations: DeployedApi['integrations'] = []
+  for (const resource of api.detail.resources) {
+    for (const [method, state] of Object.entries(resource.methods)) {
+      const integrationId = `${resource.id}/${method}`
+      routes.push({routeKey: `${method} ${resource.path}`, integrationId})
+      // REST Lambda proxies always use payload format 1.0 (aws-semantics §4.1).
+      integrations.push({integrationId, integrationUri: state.integration?.uri, payloadFormatVersion: '1.0', timeoutInMillis: state.integration?.timeoutInMillis})
+    }
+  }
+  return {
+    apiType: 'rest',
+    apiId: api.apiId,
+    endpoint: api.endpoint,
+    stages: api.detail.stages.map((s) => s.stageName),
+    routes,
+    integrations,
     url: (stage) => target.url(api.endpoint, stage),
   }
 }

@@ -162,6 +162,15 @@ describe('invocation-rejected/throttled', () => {
     expect(rest.fix.commands[0]).toContain('aws apigateway update-stage --rest-api-id')
   })
 
+  test("this request's trace with a throttled Lambda call is throttling, and the function did not run", () => {
+    const d = diagnose(
+      evidence({}, {route: routeMatched(), permission: permissionUnreadable, trace: trace({throttle: true, functionInvoked: false}), replay: replaySkipped}),
+    )
+    expect(d.verdict).toBe('invocation-rejected/throttled')
+    expect(d.confidence).toBe('high')
+    expect(d.evidence.find((i) => i.source === 'trace')).toMatchObject({state: 'fail', detail: expect.stringContaining('throttled')})
+  })
+
   test('a REST 500 with the permission in place and nothing else known is throttling by elimination, low confidence', () => {
     const d = diagnose(evidence({apiType: 'rest', condition: 'permission-denied'}, {permission: permissionAllowed(), throttling: throttling()}))
     expect(d.verdict).toBe('invocation-rejected/throttled')

@@ -213,6 +213,13 @@ describe('trace', () => {
     expect(evidence).toMatchObject({status: 'not-seen', note: expect.stringContaining('tracing PassThrough')})
   })
 
+  test('a throttled invocation leaves only the service segment: throttled, the function did not run, its fault is not a function error', async () => {
+    const service = {id: 'aaaaaaaaaaaaaaa1', name: FN, trace_id: TRACE_ID, start_time: 1767268800, end_time: 1767268800.01, origin: 'AWS::Lambda', fault: true, error: true, throttle: true, http: {response: {status: 429}}}
+    xray.on(BatchGetTracesCommand).resolves({Traces: [{Id: TRACE_ID, Segments: [{Id: 's0', Document: JSON.stringify(service)}]}]})
+    const evidence = await collectTrace(await collectContext(clients()), FN, Promise.resolve(undefined), signal())
+    expect(evidence).toMatchObject({status: 'seen', facts: {throttle: true, functionInvoked: false, functionFault: false}})
+  })
+
   test("a downstream function's fault in the same trace is not this function's", async () => {
     const docs = [...lambdaTrace(), ...lambdaTrace({functionName: 'orders-audit', exception: {type: 'Error', message: 'audit down'}}).map((d) => d.replaceAll('aaaaaaaaaaaaaaa', 'ccccccccccccccc'))]
     xray.on(BatchGetTracesCommand).resolves({Traces: [{Id: TRACE_ID, Segments: docs.map((Document, i) => ({Id: `s${i}`, Document}))}]})

@@ -17,6 +17,13 @@ function matchRoute(apiType: 'http' | 'rest', routeKeys: string[], method: strin
   return {routeKey: m.routeKey, pathParameters: m.pathParameters, resourcePath}
 }
 
+/** The function ARN an integration URI invokes: the ARN itself (HTTP APIs) or REST's `…/functions/{arn}/invocations`. */
+function functionArnOfIntegration(uri: string | undefined): string | undefined {
+  if (!uri) return undefined
+  const inner = /\/functions\/(arn:[^/]+)\/invocations$/.exec(uri)?.[1] ?? uri
+  return parseFunctionArn(inner) ? inner : undefined
+}
+
 /** The project function that serves a route key in tracegate.json. */
 function configFunctionFor(ctx: CollectContext, routeKey: string): string | undefined {
   return ctx.project?.functions.find((f) => f.routes.includes(routeKey))?.name
@@ -72,14 +79,16 @@ export async function collectRoute(ctx: CollectContext, signal: AbortSignal): Pr
   const format = integration?.payloadFormatVersion === '1.0' ? '1.0' : defaultFormat
   let integrationTimeoutMs: number | undefined
   let note: string | undefined
-  if (integration && ctx.apiType === 'http') {
+  integrationTimeoutMs = integration?.timeoutInMillis
+  // HTTP API integrations come without their timeout from the list call: one GetIntegration for it.
+  if (integration && ctx.apiType === 'http' && integrationTimeoutMs === undefined) {
     try {
       integrationTimeoutMs = (await ctx.aws.getIntegration(api.apiId, integration.integrationId, signal))?.timeoutInMillis
     } catch (error) {
       note = `integration timeout not read (${describeFailure(error, 'apigateway:GET')}); assuming the default`
     }
   }
-  const functionArn = integration?.integrationUri && parseFunctionArn(integration.integrationUri) ? integration.integrationUri : undefined
+  const functionArn = functionArnOfIntegration(integration?.integrationUri)
   const target: RouteTarget = {
     routeKey: m.routeKey,
     functionName,

@@ -49,14 +49,19 @@ export function traceFactsFor(tree: TraceTree, functionName: string, traceId: st
   const timed = functionSegment ?? serviceSegment
   const stage = tree.spans.find((s) => s.kind === 'segment' && s.origin === 'AWS::ApiGateway::Stage')
   const lambdaCall = stage ? subtree(stage).find((s) => s.kind === 'subsegment' && s.name === 'Lambda') : undefined
+  const throttle =
+    lambdaSegments.some((s) => s.throttle || s.http?.response?.status === 429) || Boolean(lambdaCall?.throttle) || lambdaCall?.http?.response?.status === 429
+  // A throttled call leaves the service segment only, flagged fault + error + throttle as a 429 that caused a
+  // failure does (aws-semantics §6.2); the function itself never ran, so those flags are not its own.
+  const ownSegments = throttle ? (functionSegment ? [functionSegment] : []) : lambdaSegments
   return {
     traceId,
     foundBy,
-    functionInvoked: lambdaSegments.length > 0,
-    functionFault: lambdaSegments.some((s) => s.fault),
-    functionError: lambdaSegments.some((s) => s.error),
-    throttle: lambdaSegments.some((s) => s.throttle || s.http?.response?.status === 429) || Boolean(lambdaCall?.throttle),
-    exception,
+    functionInvoked: functionSegment !== undefined || (serviceSegment !== undefined && !throttle),
+    functionFault: ownSegments.some((s) => s.fault),
+    functionError: ownSegments.some((s) => s.error),
+    throttle,
+    exception: throttle && !functionSegment ? undefined : exception,
     functionDurationMs: timed?.endTime === undefined ? undefined : Math.round((timed.endTime - timed.startTime) * 1000),
     lambdaCallStatus: lambdaCall?.http?.response?.status,
   }

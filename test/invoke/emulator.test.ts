@@ -1,0 +1,217 @@
+/**
+ * `tracegate invoke` end to end against the embedded emulator, in-process, through real SDK clients and real
+ * HTTP: the project is deployed with `deploy`, each failure is produced the way it happens on AWS (a removed
+ * permission, reserved concurrency 0 or an injected throttle, a throwing handler, each malformed shape, slow
+ * handlers, an unknown route), and the diagnosis must name it.
+ */
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {ApiGatewayV2Client, GetIntegrationsCommand, UpdateIntegrationCommand} from '@aws-sdk/client-apigatewayv2'
+import {
+  DeleteFunctionConcurrencyCommand,
+  GetPolicyCommand,
+  LambdaClient,
+  PutFunctionConcurrencyCommand,
+  RemovePermissionCommand,
+} from '@aws-sdk/client-lambda'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {type AwsClients, createAwsClients} from '../../src/aws/clients.js'
+import {parseProject} from '../../src/config/loader.js'
+import type {ProjectConfig} from '../../src/config/schema.js'
+import {createDeployApis} from '../../src/deploy/apis.js'
+import {deploy} from '../../src/deploy/deploy.js'
+import {type InvokeOptions, invokeEndpoint} from '../../src/invoke/invoke.js'
+import {type RunningEmulator, startEmulator} from '../../src/local/server.js'
+
+const REGION = 'us-east-1'
+
+const HANDLERS = `
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+exports.getOrder = async (event) => ({statusCode: 200, headers: {'content-type': 'application/json'}, body: JSON.stringify({id: event.pathParameters.id})})
+exports.missingOrder = async () => ({statusCode: 404, headers: {'content-type': 'application/json'}, body: JSON.stringify({error: 'order not found'})})
+exports.boom = async () => { throw new TypeError('order store is not configured') }
+exports.createOrder = async () => { throw new Error('payment declined') }
+exports.badBody = async () => ({statusCode: 200, body: {id: 42}})
+exports.badStatus = async () => ({statusCode: 'ok', body: 'x'})
+exports.badCookies = async () => ({statusCode: 200, cookies: 'session=1', body: 'x'})
+exports.badHeader = async () => ({statusCode: 200, headers: {'x-order': {id: 42}}, body: 'x'})
+exports.errorObject = async () => ({errorMessage: 'returned, not thrown'})
+exports.slow = async () => { await sleep(2500); return {statusCode: 200, body: 'late'} }
+exports.sluggish = async () => { await sleep(1500); return {statusCode: 200, body: 'late'} }
+exports.guarded = async () => ({statusCode: 200, body: 'ok'})
+exports.busy = async () => ({statusCode: 200, body: 'ok'})
+exports.flaky = async () => ({statusCode: 200, body: 'ok'})
+`
+
+const CONFIG = {
+  name: 'shop',
+  region: REGION,
+  defaults: {timeout: 5, tracing: 'Active'},
+  functions: {
+    getOrder: {handler: 'src/handlers.getOrder', routes: ['GET /orders/{id}']},
+    missingOrder: {handler: 'src/handlers.missingOrder', routes: ['GET /missing/{id}']},
+    boom: {handler: 'src/handlers.boom', routes: ['GET /boom']},
+    createOrder: {handler: 'src/handlers.createOrder', routes: ['POST /orders']},
+    badBody: {handler: 'src/handlers.badBody', routes: ['GET /malformed/body']},
+    badStatus: {handler: 'src/handlers.badStatus', routes: ['GET /malformed/status']},
+    badCookies: {handler: 'src/handlers.badCookies', routes: ['GET /malformed/cookies']},
+    badHeader: {handler: 'src/handlers.badHeader', routes: ['GET /malformed/header']},
+    errorObject: {handler: 'src/handlers.errorObject', routes: ['GET /malformed/error-object']},
+    slow: {handler: 'src/handlers.slow', routes: ['GET /slow'], timeout: 1},
+    sluggish: {handler: 'src/handlers.sluggish', routes: ['GET /sluggish']},
+    guarded: {handler: 'src/handlers.guarded', routes: ['GET /guarded']},
+    busy: {handler: 'src/handlers.busy', routes: ['GET /busy']},
+    flaky: {handler: 'src/handlers.flaky', routes: ['GET /flaky']},
+  },
+}
+
+let emulator: RunningEmulator
+let dataDir: string
+let projectDir: string
+let project: ProjectConfig
+let clients: AwsClients
+let lambda: LambdaClient
+let apigw: ApiGatewayV2Client
+let apiId: string
+
+function invoke(target: string, options: Partial<InvokeOptions> = {}) {
+  // The emulator stores segments as they arrive: a short wait for the trace is enough.
+  return invokeEndpoint({target, project, aws: async () => clients, budgets: {trace: 1000}, ...options})
+}
+
+async function setFault(functionName: string, fault: Record<string, unknown>) {
+  const response = await fetch(`${emulator.url}/_tracegate/faults`, {method: 'POST', body: JSON.stringify({functionName, ...fault})})
+  expect(response.status).toBe(200)
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'tracegate-invoke-emu-'))
+  projectDir = mkdtempSync(join(tmpdir(), 'tracegate-invoke-project-'))
+  mkdirSync(dirname(join(projectDir, 'src/handlers.js')), {recursive: true})
+  writeFileSync(join(projectDir, 'src/handlers.js'), HANDLERS)
+  const text = JSON.stringify(CONFIG, null, 2)
+  writeFileSync(join(projectDir, 'tracegate.json'), text)
+  project = parseProject(text, join(projectDir, 'tracegate.json'))
+  emulator = await startEmulator({port: 0, dataDir})
+  clients = createAwsClients({region: REGION, endpoint: emulator.url, local: true})
+  const result = await deploy({project, apis: await createDeployApis(clients), region: REGION})
+  apiId = result.apiId ?? ''
+  const config = {endpoint: emulator.url, region: REGION, credentials: {accessKeyId: 'tracegate', secretAccessKey: 'tracegate-local'}, maxAttempts: 1}
+  lambda = new LambdaClient(config)
+  apigw = new ApiGatewayV2Client(config)
+  // The integration of /sluggish waits 500 ms (HTTP APIs allow 50-30000), so its 1.5 s handler times it out.
+  const integrations = await apigw.send(new GetIntegrationsCommand({ApiId: apiId}))
+  const sluggish = integrations.Items?.find((i) => i.IntegrationUri?.endsWith(':function:shop-sluggish'))
+  await apigw.send(new UpdateIntegrationCommand({ApiId: apiId, IntegrationId: sluggish?.IntegrationId, TimeoutInMillis: 500}))
+}, 120_000)
+
+afterAll(async () => {
+  lambda?.destroy()
+  apigw?.destroy()
+  await emulator?.close()
+  rmSync(dataDir, {recursive: true, force: true})
+  rmSync(projectDir, {recursive: true, force: true})
+})
+
+describe('tracegate invoke on the emulator (HTTP API)', () => {
+  test('a working route answers 200 and is not diagnosed', async () => {
+    const r = await invoke('GET /orders/42')
+    expect(r.response.status).toBe(200)
+    expect(r.response.body.text).toContain('"id": "42"')
+    expect(r.diagnosis).toBeUndefined()
+    const explained = await invoke('GET /orders/42', {explain: true})
+    expect(explained.diagnosis).toMatchObject({verdict: 'ok', confidence: 'high'})
+  })
+
+  test("a 404 the function answers itself is the function's own answer", async () => {
+    const r = await invoke('GET /missing/7')
+    expect(r.response.status).toBe(404)
+    expect(r.diagnosis).toMatchObject({verdict: 'ok', confidence: 'high'})
+  })
+
+  test('an unknown route is route-not-found, naming the nearest route', async () => {
+    const r = await invoke('GET /order/42')
+    expect(r.response.status).toBe(404)
+    expect(r.diagnosis).toMatchObject({verdict: 'route-not-found', confidence: 'high'})
+    expect(r.diagnosis?.cause).toContain('GET /orders/{id}')
+  })
+
+  test('a removed permission is invocation-rejected/permission, with the statement that fixes it', async () => {
+    const fn = 'shop-guarded'
+    const policy = JSON.parse((await lambda.send(new GetPolicyCommand({FunctionName: fn}))).Policy ?? '{}') as {Statement: Array<{Sid: string}>}
+    for (const s of policy.Statement) await lambda.send(new RemovePermissionCommand({FunctionName: fn, StatementId: s.Sid}))
+    const r = await invoke('GET /guarded')
+    expect(r.response.status).toBe(500)
+    expect(r.diagnosis).toMatchObject({verdict: 'invocation-rejected/permission', confidence: 'high'})
+    expect(r.diagnosis?.fix.commands.join('\n')).toContain(`--source-arn 'arn:aws:execute-api:${REGION}:000000000000:${apiId}/$default/GET/guarded'`)
+  })
+
+  test('reserved concurrency 0 is invocation-rejected/throttled', async () => {
+    await lambda.send(new PutFunctionConcurrencyCommand({FunctionName: 'shop-busy', ReservedConcurrentExecutions: 0}))
+    try {
+      const r = await invoke('GET /busy')
+      expect(r.response.status).toBe(500)
+      expect(r.diagnosis).toMatchObject({verdict: 'invocation-rejected/throttled', confidence: 'high'})
+      expect(r.diagnosis?.fix.commands[0]).toBe('aws lambda delete-function-concurrency --function-name shop-busy')
+    } finally {
+      await lambda.send(new DeleteFunctionConcurrencyCommand({FunctionName: 'shop-busy'}))
+    }
+  })
+
+  test('an injected throttle is invocation-rejected/throttled (seen on replay)', async () => {
+    await setFault('shop-flaky', {throttle: true})
+    try {
+      const r = await invoke('GET /flaky')
+      expect(r.response.status).toBe(500)
+      expect(r.diagnosis?.verdict).toBe('invocation-rejected/throttled')
+      expect(r.diagnosis?.evidence.find((i) => i.source === 'replay')).toMatchObject({state: 'fail', detail: expect.stringContaining('TooManyRequestsException')})
+    } finally {
+      await setFault('shop-flaky', {clear: true})
+    }
+  })
+
+  test('a throwing handler is function-error, with the exception', async () => {
+    const r = await invoke('GET /boom')
+    expect(r.response.status).toBe(500)
+    expect(r.diagnosis).toMatchObject({verdict: 'function-error', confidence: 'high'})
+    expect(r.diagnosis?.cause).toContain('TypeError: order store is not configured')
+  })
+
+  test('a throwing POST handler is function-error from its trace alone: the replay does not run', async () => {
+    const r = await invoke('POST /orders', {request: {data: '{"qty":1}'}})
+    expect(r.response.status).toBe(500)
+    expect(r.diagnosis?.evidence.find((i) => i.source === 'replay')).toMatchObject({state: 'unknown'})
+    expect(r.diagnosis?.evidence.find((i) => i.source === 'trace')).toMatchObject({state: 'fail'})
+    expect(r.diagnosis?.verdict).toBe('function-error')
+    expect(r.diagnosis?.confidence).not.toBe('low')
+  })
+
+  test.each([
+    ['/malformed/body', 'body must be a string'],
+    ['/malformed/status', 'statusCode must be a number'],
+    ['/malformed/cookies', 'cookies must be an array'],
+    ['/malformed/header', 'header "x-order"'],
+    ['/malformed/error-object', 'errorMessage'],
+  ])('GET %s is malformed-response naming the broken rule', async (path, rule) => {
+    const r = await invoke(`GET ${path}`)
+    expect(r.response.status).toBe(500)
+    expect(r.diagnosis).toMatchObject({verdict: 'malformed-response', confidence: 'high'})
+    expect(r.diagnosis?.cause).toContain(rule)
+  })
+
+  test('a handler slower than its function timeout is function-timeout, with a longer timeout as the fix', async () => {
+    const r = await invoke('GET /slow')
+    expect(r.response.status).toBe(500)
+    expect(r.diagnosis).toMatchObject({verdict: 'function-timeout', confidence: 'high'})
+    expect(r.diagnosis?.fix.code).toBe('"slow": {"timeout": 3}')
+  })
+
+  test('a handler slower than the integration timeout is integration-timeout (503)', async () => {
+    const r = await invoke('GET /sluggish')
+    expect(r.response.status).toBe(503)
+    expect(r.diagnosis).toMatchObject({verdict: 'integration-timeout', confidence: 'high'})
+    expect(r.diagnosis?.cause).toContain('500 ms')
+    expect(r.diagnosis?.fix.commands[0]).toContain('--timeout-in-millis 30000')
+  })
+})
