@@ -23,6 +23,7 @@ import {createDeployApis} from '../../src/deploy/apis.js'
 import {deploy} from '../../src/deploy/deploy.js'
 import {type InvokeOptions, invokeEndpoint} from '../../src/invoke/invoke.js'
 import {type RunningEmulator, startEmulator} from '../../src/local/server.js'
+import {runCommand} from '../helpers/run-command.js'
 
 const REGION = 'us-east-1'
 
@@ -213,5 +214,17 @@ describe('tracegate invoke on the emulator (HTTP API)', () => {
     expect(r.diagnosis).toMatchObject({verdict: 'integration-timeout', confidence: 'high'})
     expect(r.diagnosis?.cause).toContain('500 ms')
     expect(r.diagnosis?.fix.commands[0]).toContain('--timeout-in-millis 30000')
+  })
+
+  test('the command, pointed at the emulator with --endpoint-url, prints the diagnosis as JSON and exits 3', async () => {
+    const env = {AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'tracegate', AWS_SECRET_ACCESS_KEY: 'tracegate-local', AWS_PROFILE: undefined, AWS_ENDPOINT_URL: undefined}
+    const run = await runCommand(['invoke', 'GET /boom', '--endpoint-url', emulator.url, '--trace-wait', '1', '--json'], {cwd: projectDir, env})
+    expect(run.exitCode).toBe(3)
+    const out = JSON.parse(run.stdout)
+    expect(out.response.status).toBe(500)
+    expect(out.diagnosis).toMatchObject({verdict: 'function-error', confidence: 'high'})
+    const ok = await runCommand(['invoke', 'GET /orders/7', '--endpoint-url', emulator.url], {cwd: projectDir, env})
+    expect(ok.exitCode).toBe(0)
+    expect(ok.stdout).toContain('"id": "7"')
   })
 })
