@@ -36,6 +36,8 @@ export interface DemoCall {
   confidence?: string
   cause?: string
   fix?: string
+  /** Code that shows the fix, when there is some. */
+  fixCode?: string
   traceId?: string
 }
 
@@ -101,7 +103,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ]
       for (const [route, functionKey, source] of extra) {
         const added = await addEndpoint({route, functionKey, lang: 'js', cwd: dir, progress: quiet})
-        writeFileSync(join(dir, added.handler), source)
+        // The handler string names the module ("src/get-order.handler"); its file is the one scaffolded.
+        const modulePath = added.handler.slice(0, added.handler.lastIndexOf('.'))
+        const file = added.files.find((f) => f.startsWith(`${modulePath}.`))
+        if (!file) throw new Error(`endpoint add created no handler file for ${route}`)
+        writeFileSync(join(dir, file), source)
       }
       return loadProject(dir)
     }, (p) => p.functions.map((f) => f.routes[0]).join(', '))
@@ -206,6 +212,7 @@ function toCall(route: string, scenario: DemoCall['scenario'], status: number, d
     confidence: diagnosis?.confidence,
     cause: diagnosis?.cause,
     fix: diagnosis?.fix.summary,
+    fixCode: diagnosis?.fix.code,
     traceId,
   }
 }

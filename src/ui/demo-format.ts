@@ -14,6 +14,7 @@ export function formatDemoResult(result: DemoResult, c: Palette, width: number):
     if (call.verdict !== 'ok') {
       if (call.cause) lines.push(`  ${' '.repeat(routeWidth)}  ${c.dim('cause')} ${call.cause}`)
       if (call.fix) lines.push(`  ${' '.repeat(routeWidth)}  ${c.dim('fix  ')} ${call.fix}`)
+      for (const codeLine of call.fixCode?.split('\n') ?? []) lines.push(`  ${' '.repeat(routeWidth)}        ${c.cyan(codeLine)}`)
     }
   }
   if (result.trace) {
