@@ -52,7 +52,7 @@ describe('tracegate local fault', () => {
     expect(JSON.parse(delayed.stdout)).toMatchObject({fault: {delayMs: 1000}})
     const answer = await behave(`${api.endpoint}/x`, {return: {statusCode: 200}})
     expect([answer.status, answer.body]).toEqual([503, '{"message":"Service Unavailable"}'])
-    const status = await fetch(`${serving.emulator.url}/_tracegate/faults`).then((r) => r.json())
+    const status = (await fetch(`${serving.emulator.url}/_tracegate/faults`).then((r) => r.json())) as {faults: unknown[]}
     expect(status.faults).toContainEqual({functionName: fn.name, region: 'us-east-1', fault: {delayMs: 1000}})
   })
 
