@@ -123,10 +123,7 @@ function routeNotFound(ctx: Context): Explanation {
   if (route && route.nearest.length > 0) {
     return {
       cause,
-      fix: {
-        summary: `Check the method, path and stage (did you mean ${route.nearest[0]}?), or add the route and deploy.`,
-        commands: [addRoute, 'tracegate deploy'],
-      },
+      fix: {summary: `Check the method, the path and the stage: did you mean ${route.nearest[0]}? If this is a new endpoint, add its route to tracegate.json and deploy.`, commands: []},
     }
   }
   return {
@@ -277,7 +274,11 @@ function functionError(ctx: Context): Explanation {
 export function describeFrame(frame: string): string {
   const match = /^\s*at\s+(?:(.+?)\s+\()?(.+?)\)?\s*$/.exec(frame)
   if (!match) return `at ${frame.trim()}`
-  const location = match[2].replace(/^file:\/\//, '').replace(/^\/var\/task\//, '')
+  // The emulator unpacks each code package under `…/code/{sha256}/`, as Lambda does under /var/task.
+  const location = match[2]
+    .replace(/^file:\/\//, '')
+    .replace(/^\/var\/task\//, '')
+    .replace(/^.*\/code\/[0-9a-f]{64}\//, '')
   return match[1] ? `in ${match[1]} at ${location}` : `at ${location}`
 }
 

@@ -29,7 +29,7 @@ describe('route-not-found', () => {
     expect(d.confidence).toBe('high')
     expect(d.cause).toContain('GET /order/42')
     expect(d.cause).toContain('GET /orders/{id}')
-    expect(d.fix.commands).toContain('tracegate deploy')
+    expect(d.fix.summary).toContain('did you mean GET /orders/{id}?')
     expect(d.evidence.find((i) => i.source === 'route')).toMatchObject({state: 'fail'})
   })
 

@@ -14,6 +14,7 @@ describe('describeFrame', () => {
   test('turns a Node stack frame into a project-relative location', () => {
     expect(describeFrame('at handler (file:///var/task/src/get-order.js:12:9)')).toBe('in handler at src/get-order.js:12:9')
     expect(describeFrame('    at /var/task/index.js:3:1')).toBe('at index.js:3:1')
+    expect(describeFrame(`at exports.boom (/tmp/data/runtime/code/${'ab'.repeat(32)}/src/handlers.js:5:41)`)).toBe('in exports.boom at src/handlers.js:5:41')
     expect(describeFrame('at async Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:1173:29)')).toBe(
       'in async Runtime.handleOnceNonStreaming at /var/runtime/index.mjs:1173:29',
     )
