@@ -18,6 +18,7 @@ import {handleExecuteApi} from './execute-api.js'
 import {FAULTS_PATH, handleFaults} from './faults.js'
 import {createLambdaHost, type LambdaHost} from './host.js'
 import {handleInvoke} from './invoke-api.js'
+import {handleRestExecuteApi} from './rest.js'
 import {ThrottleBuckets} from './throttle.js'
 
 export {type ExecuteApiTarget, executeApiTarget} from './execute-api.js'
@@ -100,6 +101,7 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
       }
       cache!.refresh()
       const deps = {host: host!, cache: cache!, accountId: env.accountId}
+      if (await handleRestExecuteApi(request, response, {...deps, throttles, port: () => port, onWarning: warn, store: env.store})) return true
       if (await handleExecuteApi(request, response, {...deps, throttles, port: () => port, onWarning: warn})) return true
       if (request.path === FAULTS_PATH) return handleFaults(request, response, env.store, () => cache?.invalidate())
       if (await handleInvoke(request, response, deps)) return true
