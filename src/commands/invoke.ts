@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {AwsCommand} from '../base-command.js'
 import type {ProjectConfig} from '../config/schema.js'
 import {EXIT_CODES, isUserError} from '../errors.js'
-import {type InvokeResult, invokeEndpoint} from '../invoke/invoke.js'
+import {type InvokeResult, invokeEndpoint, isFailure} from '../invoke/invoke.js'
 import {renderInvokeResult} from '../ui/invoke/render.js'
 
 export default class Invoke extends AwsCommand<typeof Invoke> {
@@ -72,7 +72,7 @@ The replay runs the function again: it is automatic for GET, HEAD and OPTIONS, a
       // --json carries more of a huge body than a terminal should show.
       bodyLimit: this.outputMode() === 'json' ? 1024 * 1024 : 16 * 1024,
     })
-    if (result.failed) process.exitCode = EXIT_CODES.diagnosed
+    if (isFailure(result)) process.exitCode = EXIT_CODES.diagnosed
     this.result = result
     return result
   }

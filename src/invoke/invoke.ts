@@ -63,9 +63,13 @@ export interface InvokeRequestView {
 export interface InvokeResult {
   request: InvokeRequestView
   response: ResponseView
+  /** Present when the answer was a failure (status ≥ 400) or --explain was given. */
   diagnosis?: Diagnosis
-  /** True when the answer was a failure (status ≥ 400): the command exits with EXIT_CODES.diagnosed. */
-  failed: boolean
+}
+
+/** A failure (status ≥ 400): diagnosed, and the command exits with EXIT_CODES.diagnosed. */
+export function isFailure(result: Pick<InvokeResult, 'response'>): boolean {
+  return result.response.status >= 400
 }
 
 const DEFAULT_BODY_LIMIT = 16 * 1024
@@ -186,7 +190,7 @@ export async function invokeEndpoint(options: InvokeOptions): Promise<InvokeResu
     apiType,
     stage: resolved.stage,
   }
-  if (!failed && !options.explain) return {request, response: view, failed}
+  if (!failed && !options.explain) return {request, response: view}
 
   // 3. Evidence and diagnosis.
   const answer = classifyAnswer(apiType, response.status, response.headers, response.body.toString('utf8'))
@@ -243,7 +247,7 @@ export async function invokeEndpoint(options: InvokeOptions): Promise<InvokeResu
       ;(evidence as unknown as Record<string, unknown>)[source] = {source, status: 'error', note: noAws}
     }
   }
-  return {request, response: view, diagnosis: diagnose(evidence), failed}
+  return {request, response: view, diagnosis: diagnose(evidence)}
 }
 
 async function defaultXray(clients: AwsClients): Promise<XRayReader> {

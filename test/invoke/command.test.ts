@@ -67,7 +67,7 @@ describe('tracegate invoke', () => {
     const run = await runCommand(['invoke', '--trace-wait', '0', 'GET /orders/42', '--json'], {cwd: dir, env})
     expect(run.exitCode).toBe(3)
     const out = JSON.parse(run.stdout)
-    expect(Object.keys(out).sort()).toEqual(['diagnosis', 'failed', 'request', 'response'])
+    expect(Object.keys(out).sort()).toEqual(['diagnosis', 'request', 'response'])
     expect(out.request).toMatchObject({method: 'GET', url: `${endpoint}/orders/42`, apiType: 'http'})
     expect(out.response).toMatchObject({status: 500, headers: expect.arrayContaining([['apigw-requestid', 'JEvJkhfEoAMEVLw=']])})
     expect(out.diagnosis).toMatchObject({verdict: 'invocation-rejected/permission', confidence: 'high'})

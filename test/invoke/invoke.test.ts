@@ -7,7 +7,7 @@ import {createAwsClients} from '../../src/aws/clients.js'
 import type {ProjectConfig} from '../../src/config/schema.js'
 import {gatewayErrorResponse} from '../../src/gateway/errors.js'
 import type {FetchLike} from '../../src/invoke/http.js'
-import {invokeEndpoint} from '../../src/invoke/invoke.js'
+import {invokeEndpoint, isFailure} from '../../src/invoke/invoke.js'
 import {recordingProgress} from '../../src/progress.js'
 import {API_ID, deployedApi, ENDPOINT, FN, FN_ARN, fakeClock, REGION} from './fixtures.js'
 
@@ -67,7 +67,7 @@ describe('invokeEndpoint', () => {
     const fetch = gateway({status: 200, body: '{"id":"42","total":12.5}'})
     const result = await invokeEndpoint({target: 'GET /orders/42', project: PROJECT, aws, deps: deps(fetch)})
     expect(fetch.calls[0].url).toBe(`${ENDPOINT}/orders/42`)
-    expect(result.failed).toBe(false)
+    expect(isFailure(result)).toBe(false)
     expect(result.diagnosis).toBeUndefined()
     expect(result.response.body).toMatchObject({kind: 'json', text: '{\n  "id": "42",\n  "total": 12.5\n}'})
     expect(lambda).not.toHaveReceivedAnyCommand()
@@ -88,7 +88,7 @@ describe('invokeEndpoint', () => {
     lambda.on(InvokeCommand).resolves({StatusCode: 200, Payload: new TextEncoder().encode('{"statusCode":200,"body":"{}"}') as never})
     const progress = recordingProgress()
     const result = await invokeEndpoint({target: 'GET /orders/42', project: PROJECT, aws, progress, deps: deps(gateway(httpError('permission-denied')))})
-    expect(result.failed).toBe(true)
+    expect(isFailure(result)).toBe(true)
     expect(result.diagnosis).toMatchObject({verdict: 'invocation-rejected/permission', confidence: 'high'})
     expect(result.diagnosis?.fix.commands[1]).toContain(`--source-arn 'arn:aws:execute-api:${REGION}:123456789012:${API_ID}/$default/GET/orders/*'`)
     // One progress step per collector.
@@ -121,7 +121,7 @@ describe('invokeEndpoint', () => {
   test('without AWS access, a failure is still shown, with every check unknown and low confidence', async () => {
     const noAws = () => Promise.reject(new Error('No AWS region is set'))
     const result = await invokeEndpoint({target: `${ENDPOINT}/orders/42`, aws: noAws, deps: {fetch: gateway(httpError('function-error'))}})
-    expect(result.failed).toBe(true)
+    expect(isFailure(result)).toBe(true)
     expect(result.diagnosis).toMatchObject({verdict: 'unknown', confidence: 'low'})
     expect(result.diagnosis?.evidence.filter((i) => i.state === 'unknown').length).toBeGreaterThan(3)
   })

@@ -19,7 +19,6 @@ function result(overrides: Partial<InvokeResult> = {}): InvokeResult {
       body: {text: '{\n  "message": "Internal Server Error"\n}', kind: 'json', bytes: 35, truncated: false},
     },
     diagnosis: diagnose(evidence({}, {route: routeMatched(), permission: permissionAllowed(), throttling: throttling(), function: fn(), trace: noTrace, replay: replayThrew()})),
-    failed: true,
     ...overrides,
   }
 }
@@ -40,7 +39,7 @@ describe('plain rendering', () => {
   })
 
   test('a success has no diagnosis section', () => {
-    const text = plainInvoke(result({diagnosis: undefined, failed: false, response: {...result().response, status: 200, statusText: 'OK'}}), plain)
+    const text = plainInvoke(result({diagnosis: undefined, response: {...result().response, status: 200, statusText: 'OK'}}), plain)
     expect(text).toContain('200 OK')
     expect(text).not.toContain('Evidence')
   })
