@@ -43,6 +43,8 @@ exports.sluggish = async () => { await sleep(1500); return {statusCode: 200, bod
 exports.guarded = async () => ({statusCode: 200, body: 'ok'})
 exports.busy = async () => ({statusCode: 200, body: 'ok'})
 exports.flaky = async () => ({statusCode: 200, body: 'ok'})
+exports.big = async () => ({statusCode: 200, body: 'x'.repeat(6_300_000)})
+exports.upload = async () => ({statusCode: 201, body: 'stored'})
 `
 
 const CONFIG = {
@@ -64,6 +66,8 @@ const CONFIG = {
     guarded: {handler: 'src/handlers.guarded', routes: ['GET /guarded']},
     busy: {handler: 'src/handlers.busy', routes: ['GET /busy']},
     flaky: {handler: 'src/handlers.flaky', routes: ['GET /flaky']},
+    big: {handler: 'src/handlers.big', routes: ['GET /big']},
+    upload: {handler: 'src/handlers.upload', routes: ['POST /uploads']},
   },
 }
 
@@ -214,6 +218,21 @@ describe('tracegate invoke on the emulator (HTTP API)', () => {
     expect(r.diagnosis).toMatchObject({verdict: 'integration-timeout', confidence: 'high'})
     expect(r.diagnosis?.cause).toContain('500 ms')
     expect(r.diagnosis?.fix.commands[0]).toContain('--timeout-in-millis 30000')
+  })
+
+  test('a request body over 6 MB is payload-too-large and never reaches the function', async () => {
+    const r = await invoke('POST /uploads', {request: {data: JSON.stringify({blob: 'x'.repeat(7 * 1024 * 1024)})}})
+    expect(r.response.status).toBe(413)
+    expect(r.diagnosis).toMatchObject({verdict: 'payload-too-large', confidence: 'high'})
+    expect(r.diagnosis?.fix.summary).toContain('S3')
+  })
+
+  test('a response over 6 MB is payload-too-large (seen on replay)', async () => {
+    const r = await invoke('GET /big')
+    expect(r.response.status).toBe(500)
+    expect(r.diagnosis?.verdict).toBe('payload-too-large')
+    expect(r.diagnosis?.confidence).toBe('high')
+    expect(r.diagnosis?.cause).toContain("Lambda's 6 MB response limit")
   })
 
   test('the command, pointed at the emulator with --endpoint-url, prints the diagnosis as JSON and exits 3', async () => {
