@@ -163,6 +163,21 @@ describe('a REST API project on the emulator', () => {
     expect(denied.json<{classification: {verdict: string; status: number}}>().classification).toMatchObject({verdict: 'permission-denied', status: 500})
   })
 
+  test('redeploy restores the removed grant; permissions then audits every REST grant as ok, and the route answers again', {timeout: STEP_TIMEOUT}, async () => {
+    const redeploy = await inProject(['deploy', '--local', '--json'])
+    expect(redeploy.exitCode, shown(redeploy)).toBe(0)
+    expect(redeploy.json<{plan: Array<{resource: string; name: string; action: string}>}>().plan.filter((p) => p.action !== 'noop')).toEqual([
+      expect.objectContaining({resource: 'permission', name: 'shop-getHello GET /hello', action: 'create'}),
+    ])
+    const audit = await inProject(['permissions', '--local', '--json'])
+    expect(audit.exitCode, shown(audit)).toBe(0)
+    const report = audit.json<{functions: Array<{functionName: string; statements: Array<{status: string}>}>}>()
+    const statuses = report.functions.flatMap((f) => f.statements.map((s) => `${f.functionName} ${s.status}`)).sort()
+    expect(statuses).toEqual(['shop-getHello ok', 'shop-getOrder ok', 'shop-getProfile ok'])
+    const ok = await inProject(['invoke', 'GET /hello', '--local', '--json'])
+    expect(ok.exitCode, shown(ok)).toBe(0)
+  })
+
   test('destroy --yes removes the REST API, the functions and the role', {timeout: STEP_TIMEOUT}, async () => {
     const r = await inProject(['destroy', '--yes', '--local'])
     expect(r.exitCode, shown(r)).toBe(0)
