@@ -328,8 +328,11 @@ describe('the journey: new → endpoint add → deploy → invoke → traces →
     expect(failing, JSON.stringify(list, null, 2)).toBeDefined()
     expect(failing?.functions).toEqual(['app-getOrder'])
     expect(failing?.rootCause).toMatchObject({type: 'TypeError', message: THROWN_MESSAGE})
-    // --errors: the healthy hello calls and the malformed response (the function itself succeeded) are not listed.
-    expect(list.traces.every((t) => t.functions.includes('app-getOrder'))).toBe(true)
+    // --errors: the healthy hello calls and the malformed response (Lambda ran the function without an error;
+    // only API Gateway rejects its answer) are not listed.
+    const listed = list.traces.flatMap((t) => t.functions)
+    expect(listed).not.toContain('app-getHello')
+    expect(listed).not.toContain('app-getProfile')
 
     expectExit(plain, 0)
     expect(plain.stdout).toContain(`TypeError: ${THROWN_MESSAGE}`)
@@ -379,7 +382,12 @@ describe('the journey: new → endpoint add → deploy → invoke → traces →
       lambda.destroy()
     }
 
-    const [audit, auditJson] = await twoAtATime([() => inProject(['permissions', '--local']), () => inProject(['permissions', '--local', '--json'])])
+    const [audit, auditJson, refused] = await twoAtATime([
+      () => inProject(['permissions', '--local']),
+      () => inProject(['permissions', '--local', '--json']),
+      // No terminal to confirm on: prune refuses without --yes and removes nothing.
+      () => inProject(['permissions', 'prune', '--local']),
+    ])
     expectExit(audit, 0)
     expect(lineWith(audit.stdout, 'legacy-api')).toMatch(/stale-api/)
     expect(audit.stdout).toContain('API gone123456 no longer exists')
@@ -389,19 +397,20 @@ describe('the journey: new → endpoint add → deploy → invoke → traces →
     const statuses = report.functions.flatMap((f) => f.statements.map((s) => `${f.functionName} ${s.status}`)).sort()
     expect(statuses).toEqual(['app-getHello ok', 'app-getHello stale-api', 'app-getOrder ok', 'app-getProfile ok', 'app-postOrders ok'])
 
-    // No terminal to confirm on: prune refuses without --yes and removes nothing.
-    const refused = await inProject(['permissions', 'prune', '--local'])
     expectExit(refused, 2)
     expect(refused.stderr).toContain('--yes')
 
+    // The statement the refused prune planned is still there to remove.
     const pruned = await inProject(['permissions', 'prune', '--yes', '--local', '--json'])
     expectExit(pruned, 0)
     expect(pruned.json()).toMatchObject({totals: {planned: 1, removed: 1, failed: 0}})
 
-    const again = await inProject(['permissions', 'prune', '--yes', '--local'])
+    const [again, after] = await twoAtATime([
+      () => inProject(['permissions', 'prune', '--yes', '--local']),
+      () => inProject(['permissions', '--local', '--json']),
+    ])
     expectExit(again, 0)
     expect(again.stdout).not.toContain('legacy-api')
-    const after = await inProject(['permissions', '--local', '--json'])
     const remaining = after.json<typeof report>().functions.flatMap((f) => f.statements.map((s) => s.status))
     expect(remaining).toEqual(['ok', 'ok', 'ok', 'ok'])
   })
@@ -415,20 +424,23 @@ describe('the journey: new → endpoint add → deploy → invoke → traces →
     expectExit(destroyed, 0)
     expect(destroyed.stdout).toMatch(/Destroyed app .*1 API, 4 functions, role app-lambda/)
 
-    const second = await inProject(['destroy', '--yes', '--local', '--json'])
+    const [second, secondPlain, status, gone] = await twoAtATime([
+      () => inProject(['destroy', '--yes', '--local', '--json']),
+      () => inProject(['destroy', '--yes', '--local']),
+      () => e2e.run(['local', 'status', '--json']),
+      () => inProject(['invoke', 'GET /hello', '--local', '--json']),
+    ])
     expectExit(second, 0)
     expect(second.stderr).toBe('')
     expect(second.json()).toMatchObject({plan: [], summary: {changes: 0}})
-    const secondPlain = await inProject(['destroy', '--yes', '--local'])
     expectExit(secondPlain, 0)
     expect(secondPlain.stdout).toMatch(/Nothing to destroy/)
     expect(secondPlain.stderr).not.toMatch(/Delete/)
 
-    const status = await e2e.run(['local', 'status', '--json'])
     expect(status.json()).toMatchObject({running: true, counts: {functions: 0, apis: 0}})
-    // The removed API no longer answers.
-    const gone = await inProject(['invoke', 'GET /hello', '--local', '--json'])
-    expect(gone.exitCode).not.toBe(0)
+    // The project's API is gone: invoke says so and how to bring it back.
+    expectExit(gone, 2)
+    expect(gone.json()).toMatchObject({error: {code: 'API_NOT_FOUND', suggestion: expect.stringContaining('tracegate deploy')}})
   })
 
   test('local stop ends the emulator and its handler workers; nothing is left running', {timeout: STEP_TIMEOUT}, async () => {
