@@ -1,6 +1,5 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {type AwsClients, createAwsClients} from './aws/clients.js'
-import {loadProject} from './config/loader.js'
 import type {ProjectConfig} from './config/schema.js'
 import {EXIT_CODES, isUserError, UserError} from './errors.js'
 import type {Progress} from './progress.js'
@@ -70,10 +69,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     for (const line of this.heldOutput.splice(0)) process.stdout.write(line)
   }
 
-  /** Loads tracegate.json from the working directory (or --config when the command has it). */
-  protected project(options?: {checkHandlers?: boolean}): ProjectConfig {
+  /**
+   * Loads tracegate.json from the working directory (or --config when the command has it). The loader (and
+   * zod with it) is imported here, not at start-up: commands that need no project never pay for it.
+   */
+  protected async project(options?: {checkHandlers?: boolean}): Promise<ProjectConfig> {
     const flags = this.flags as {config?: string}
+    const {loadProject} = await import('./config/loader.js')
     return loadProject(flags.config ?? process.cwd(), options)
+  }
+
+  /** tracegate.json when there is one, `undefined` when there is none; a broken one is still an error. */
+  protected async optionalProject(options: {checkHandlers?: boolean} = {checkHandlers: false}): Promise<ProjectConfig | undefined> {
+    try {
+      return await this.project(options)
+    } catch (error) {
+      if (isUserError(error) && error.code === 'CONFIG_NOT_FOUND') return undefined
+      throw error
+    }
   }
 
   protected async finally(error: Error | undefined): Promise<unknown> {

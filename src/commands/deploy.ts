@@ -29,7 +29,7 @@ Re-running is safe: unchanged code and settings make no write call, and an inter
 
   async run(): Promise<DeployResult> {
     const {flags} = this
-    const project = this.project()
+    const project = await this.project()
     // Flags are checked before any AWS call (the service checks again; this keeps --local from starting the emulator).
     checkDeployFlags(project, {stage: flags.stage, roleArn: flags.role})
     const aws = await this.aws(project)

@@ -25,7 +25,7 @@ Asks for confirmation on a terminal; without one it requires --yes.`
 
   async run(): Promise<DestroyResult & {cancelled?: boolean}> {
     const {flags} = this
-    const project = this.project({checkHandlers: false})
+    const project = await this.project({checkHandlers: false})
     const ask = !flags.yes && !flags['dry-run']
     if (ask && !canAsk()) {
       throw new UserError('CONFIRMATION_REQUIRED', `destroy deletes AWS resources of "${project.name}" and needs a confirmation, but there is no terminal to ask on`, {

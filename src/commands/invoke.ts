@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {AwsCommand} from '../base-command.js'
-import type {ProjectConfig} from '../config/schema.js'
-import {EXIT_CODES, isUserError} from '../errors.js'
+import {EXIT_CODES, } from '../errors.js'
 import {type InvokeResult, invokeEndpoint, isFailure} from '../invoke/invoke.js'
 import {renderInvokeResult} from '../ui/invoke/render.js'
 
@@ -51,13 +50,8 @@ The replay runs the function again: it is automatic for GET, HEAD and OPTIONS, a
   async run(): Promise<InvokeResult> {
     const {args, flags} = this
     const isUrl = /^(\s*[A-Za-z]+\s+)?https?:\/\//i.test(args.target)
-    let project: ProjectConfig | undefined
-    try {
-      project = this.project({checkHandlers: false})
-    } catch (error) {
-      // A full URL works without a project (with less evidence); a route or a path needs one.
-      if (!isUrl || !isUserError(error) || error.code !== 'CONFIG_NOT_FOUND') throw error
-    }
+    // A full URL works without a project (with less evidence); a route or a path needs one.
+    const project = isUrl ? await this.optionalProject() : await this.project({checkHandlers: false})
     const result = await invokeEndpoint({
       target: args.target,
       request: {method: flags.request, data: flags.data, dataFile: flags['data-file'], headers: flags.header},

@@ -439,8 +439,6 @@ describe('retries and errors', () => {
     const p = tempProject()
     await expect(run(p.load(), {stage: 'no spaces'})).rejects.toMatchObject({code: 'STAGE_INVALID'})
     await expect(run(p.load(), {roleArn: 'my-role'})).rejects.toMatchObject({code: 'ROLE_INVALID'})
-    const rest = {...CONFIG, api: {type: 'rest', stage: 'prod'}, functions: {getOrder: CONFIG.functions.getOrder}}
-    await expect(run(p.load(rest))).rejects.toMatchObject({code: 'API_TYPE_UNSUPPORTED'})
     expect(fake.calls).toEqual([])
   })
 

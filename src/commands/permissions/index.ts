@@ -1,8 +1,6 @@
 import {Flags} from '@oclif/core'
 import {createPermissionsAws} from '../../aws/permissions.js'
 import {AwsCommand} from '../../base-command.js'
-import type {ProjectConfig} from '../../config/schema.js'
-import {isUserError} from '../../errors.js'
 import {type AuditReport, auditPermissions} from '../../permissions/service.js'
 import {permissionsTarget} from '../../permissions/target.js'
 import {silentProgress} from '../../progress.js'
@@ -45,7 +43,8 @@ Read-only. Remove what is stale with: tracegate permissions prune.`
 
   async run(): Promise<AuditReport> {
     const {flags} = this
-    const project = this.optionalProject()
+    // tracegate.json is optional when the functions are named on the command line.
+    const project = await this.optionalProject()
     const target = permissionsTarget(project, flags)
     const clients = await this.aws(project)
     const aws = await createPermissionsAws(clients, {profile: (flags as {profile?: string}).profile || process.env.AWS_PROFILE || undefined})
@@ -57,18 +56,6 @@ Read-only. Remove what is stale with: tracegate permissions prune.`
 
   private report?: AuditReport
 
-  /**
-   * tracegate.json is optional when the functions are named on the command line; without both,
-   * permissionsTarget says how to name them. A tracegate.json that is there but broken is still an error.
-   */
-  private optionalProject(): ProjectConfig | undefined {
-    try {
-      return this.project({checkHandlers: false})
-    } catch (error) {
-      if (isUserError(error) && error.code === 'CONFIG_NOT_FOUND') return undefined
-      throw error
-    }
-  }
 
   /** The table goes to stdout after the live step list (stderr) has finished, so no redraw erases it. */
   protected async finally(error: Error | undefined): Promise<unknown> {

@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
 import {createPermissionsAws} from '../../aws/permissions.js'
 import {AwsCommand} from '../../base-command.js'
-import type {ProjectConfig} from '../../config/schema.js'
-import {EXIT_CODES, isUserError, UserError} from '../../errors.js'
+import {EXIT_CODES, UserError} from '../../errors.js'
 import type {PrunePlan} from '../../permissions/prune.js'
 import {type PruneReport, prunePermissions} from '../../permissions/service.js'
 import {permissionsTarget} from '../../permissions/target.js'
@@ -41,7 +40,8 @@ Shows the plan and asks on a terminal; without one it requires --yes. Every remo
 
   async run(): Promise<PruneReport> {
     const {flags} = this
-    const project = this.optionalProject()
+    // tracegate.json is optional when the functions are named on the command line.
+    const project = await this.optionalProject()
     const target = permissionsTarget(project, flags)
     const ask = !flags.yes && !flags['dry-run']
     const mode = this.outputMode()
@@ -77,18 +77,6 @@ Shows the plan and asks on a terminal; without one it requires --yes. Every remo
     return report
   }
 
-  /**
-   * tracegate.json is optional when the functions are named on the command line; without both,
-   * permissionsTarget says how to name them. A tracegate.json that is there but broken is still an error.
-   */
-  private optionalProject(): ProjectConfig | undefined {
-    try {
-      return this.project({checkHandlers: false})
-    } catch (error) {
-      if (isUserError(error) && error.code === 'CONFIG_NOT_FOUND') return undefined
-      throw error
-    }
-  }
 
   /** The result goes to stdout once the live step list (stderr) has finished, so no redraw erases it. */
   protected async finally(error: Error | undefined): Promise<unknown> {

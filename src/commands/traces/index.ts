@@ -37,7 +37,7 @@ With --follow, polls every 2 s (--interval) with overlapping windows, prints eac
 
   public async run(): Promise<TraceListResult | undefined> {
     const {flags} = this
-    const project = this.project({checkHandlers: false})
+    const project = await this.project({checkHandlers: false})
     const scope = traceScope(project, {
       errors: flags.errors,
       faults: flags.faults,

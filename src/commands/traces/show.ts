@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {xrayReader} from '../../aws/xray.js'
 import {AwsCommand} from '../../base-command.js'
-import type {ProjectConfig} from '../../config/schema.js'
-import {isUserError, UserError} from '../../errors.js'
+import {UserError} from '../../errors.js'
 import {silentProgress} from '../../progress.js'
 import {timeWindow, traceScope} from '../../traces/scope.js'
 import {showTrace, type TraceSelector, type TraceView} from '../../traces/show.js'
@@ -38,12 +37,7 @@ export default class TracesShow extends AwsCommand<typeof TracesShow> {
       })
     }
     // A trace id needs no project (the config only supplies region and API type); --last needs its functions.
-    let project: ProjectConfig | undefined
-    try {
-      project = this.project({checkHandlers: false})
-    } catch (error) {
-      if (latest || !(isUserError(error) && error.code === 'CONFIG_NOT_FOUND')) throw error
-    }
+    const project = latest ? await this.project({checkHandlers: false}) : await this.optionalProject()
     const selector: TraceSelector = latest
       ? {latest, scope: traceScope(project!, {errors: latest === 'failed'}), window: timeWindow(flags.since, undefined, new Date())}
       : {traceId: args.traceId!}
