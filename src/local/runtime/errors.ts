@@ -79,6 +79,24 @@ function isErrorLike(value: unknown): value is Error {
   )
 }
 
+/** Where Lambda puts the function's code and its Node.js runtime client: the paths users see in stacks. */
+export const LAMBDA_TASK_ROOT = '/var/task'
+export const LAMBDA_RUNTIME_ENTRY = '/var/runtime/index.mjs'
+
+/**
+ * Rewrites a stack as it reads on Lambda: the unpacked package's directory becomes /var/task and the worker's
+ * own frames /var/runtime/index.mjs, so error bodies, logs and X-Ray causes show the paths a deployed function
+ * shows (and no emulator temp dirs).
+ */
+export function stackAsOnLambda(stack: string, taskRoot: string, runtimeFile: string): string {
+  const root = taskRoot.replace(/\/+$/, '')
+  return stack
+    .replaceAll(`file://${runtimeFile}`, `file://${LAMBDA_RUNTIME_ENTRY}`)
+    .replaceAll(runtimeFile, LAMBDA_RUNTIME_ENTRY)
+    .replaceAll(`file://${root}/`, `file://${LAMBDA_TASK_ROOT}/`)
+    .replaceAll(`${root}/`, `${LAMBDA_TASK_ROOT}/`)
+}
+
 /** `Errors.toRapidResponse`: the body Lambda returns for a function error. */
 export function toFunctionErrorBody(error: unknown): FunctionErrorBody {
   try {

@@ -21,12 +21,27 @@
 
 import Module from 'node:module'
 import {format} from 'node:util'
-import {formatErrorForLog, NODEJS_EXIT_MESSAGE, runtimeError, toFunctionErrorBody, toXrayCause} from './errors.js'
+import {fileURLToPath} from 'node:url'
+import {formatErrorForLog, LAMBDA_TASK_ROOT, NODEJS_EXIT_MESSAGE, runtimeError, stackAsOnLambda, toFunctionErrorBody, toXrayCause} from './errors.js'
 import {type Handler, isAsyncFunction, loadHandler} from './handler-loader.js'
 import {consoleLine} from './logs.js'
 import type {InitMessage, InvokeMessage, ParentMessage, WorkerMessage} from './protocol.js'
 
 let taskRoot = process.cwd()
+const runtimeFile = fileURLToPath(import.meta.url)
+
+/** The error with its stack rewritten to Lambda's paths (in place: it is about to be reported and dropped). */
+function asOnLambda<T>(error: T): T {
+  const e = error as {stack?: unknown} | null
+  if (e && typeof e === 'object' && typeof e.stack === 'string') {
+    try {
+      e.stack = stackAsOnLambda(e.stack, taskRoot, runtimeFile)
+    } catch {
+      // A frozen or accessor-only stack stays as it is.
+    }
+  }
+  return error
+}
 let currentRequestId: string | undefined
 let beforeExitListener: () => void = () => {}
 
@@ -43,7 +58,7 @@ function log(level: string, message: unknown, ...params: unknown[]): void {
 
 /** `structuredConsole.logError` in text mode: `console.error(label, '\t{json}')`. */
 function logError(label: string, error: unknown): void {
-  log('ERROR', label, formatErrorForLog(error instanceof Error ? error : new Error(String(error))))
+  log('ERROR', label, formatErrorForLog(asOnLambda(error instanceof Error ? error : new Error(String(error)))))
 }
 
 function patchConsole(): void {
@@ -76,10 +91,10 @@ function rssBytes(): number {
 
 const errorCallbacks = {
   uncaughtException: (error: unknown) => {
-    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot), rssBytes: rssBytes()}, () => process.exit(129))
+    send({type: 'init-error', error: toFunctionErrorBody(asOnLambda(error)), cause: toXrayCause(error, LAMBDA_TASK_ROOT), rssBytes: rssBytes()}, () => process.exit(129))
   },
   unhandledRejection: (error: unknown) => {
-    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot), rssBytes: rssBytes()}, () => process.exit(128))
+    send({type: 'init-error', error: toFunctionErrorBody(asOnLambda(error)), cause: toXrayCause(error, LAMBDA_TASK_ROOT), rssBytes: rssBytes()}, () => process.exit(128))
   },
 }
 
@@ -91,7 +106,7 @@ function runInvocation(handler: Handler, isAsync: boolean, message: InvokeMessag
 
   const postErrorMessage = (error: unknown, exitCode?: number) =>
     send(
-      {type: 'error', requestId, error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot), rssBytes: rssBytes(), fatal: exitCode !== undefined},
+      {type: 'error', requestId, error: toFunctionErrorBody(asOnLambda(error)), cause: toXrayCause(error, LAMBDA_TASK_ROOT), rssBytes: rssBytes(), fatal: exitCode !== undefined},
       exitCode === undefined ? undefined : () => process.exit(exitCode),
     )
 
@@ -246,7 +261,7 @@ async function initialise(): Promise<void> {
     handler = await loadHandler(taskRoot, process.env._HANDLER ?? '')
   } catch (error) {
     logError('Uncaught Exception', error)
-    send({type: 'init-error', error: toFunctionErrorBody(error), cause: toXrayCause(error, taskRoot), rssBytes: rssBytes()}, () => process.exit(129))
+    send({type: 'init-error', error: toFunctionErrorBody(asOnLambda(error)), cause: toXrayCause(error, LAMBDA_TASK_ROOT), rssBytes: rssBytes()}, () => process.exit(129))
     return
   }
   const isAsync = isAsyncFunction(handler)

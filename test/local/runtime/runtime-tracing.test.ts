@@ -112,9 +112,12 @@ describe('tracing of invocations', () => {
     const cause = fnSegment.cause as {working_directory: string; exceptions: {id: string; type: string; message: string; stack: {path: string; line: number; label: string}[]}[]}
     expect(cause.exceptions).toHaveLength(1)
     expect(cause.exceptions[0]).toMatchObject({id: expect.stringMatching(HEX16), type: 'OrderNotFound', message: 'order 42 does not exist'})
-    expect(cause.exceptions[0].stack[0]).toMatchObject({label: 'exports.throws', path: expect.stringMatching(/index\.js$/), line: expect.any(Number)})
-    // The task root, as /var/task is on Lambda.
-    expect(cause.working_directory).toMatch(/\/code\/[0-9a-f]{64}$/)
+    // Paths as a deployed function shows them: the code under /var/task, no emulator temp directory.
+    expect(cause.exceptions[0].stack[0]).toMatchObject({label: 'exports.throws', path: '/var/task/index.js', line: expect.any(Number)})
+    expect(cause.working_directory).toBe('/var/task')
+    const body = JSON.parse(result.payload.toString()) as {trace: string[]}
+    expect(body.trace[1]).toMatch(/\(\/var\/task\/index\.js:\d+:\d+\)$/)
+    expect(body.trace.join('\n')).not.toContain('/code/')
   })
 
   test('a timeout is a fault with a Sandbox.Timedout exception', async () => {
