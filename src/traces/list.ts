@@ -3,8 +3,9 @@
  */
 import type {XRayReader} from '../aws/xray.js'
 import {type Progress, silentProgress, step} from '../progress.js'
+import type {ApiKind} from './classify.js'
 import type {TraceScope, TimeWindow} from './scope.js'
-import {type TraceListLine, traceListLine} from './summary.js'
+import {type TraceListLine, traceListLineWith} from './summary.js'
 
 export interface TraceListResult {
   /** The filter expression X-Ray evaluated. */
@@ -23,6 +24,8 @@ export interface ListTracesInput {
   window: TimeWindow
   /** Most recent traces to keep. */
   limit: number
+  /** The project's API type, for the status a failed request got when the trace has no REST stage (§5). */
+  apiType?: ApiKind
   progress?: Progress
   signal?: AbortSignal
 }
@@ -42,7 +45,7 @@ export async function listTraces(input: ListTracesInput): Promise<TraceListResul
       input.xray.traceSummaries({start: input.window.start, end: input.window.end, filterExpression: input.scope.expression, signal: input.signal}),
     (r) => `${r.summaries.length} found, ${r.tracesProcessed} scanned`,
   )
-  const lines = result.summaries.map(traceListLine).sort((a, b) => startMsOf(b) - startMsOf(a) || b.id.localeCompare(a.id))
+  const lines = result.summaries.map((summary) => traceListLineWith(summary, {apiType: input.apiType})).sort((a, b) => startMsOf(b) - startMsOf(a) || b.id.localeCompare(a.id))
   return {
     filter: input.scope.expression,
     window: {start: input.window.start.toISOString(), end: input.window.end.toISOString()},

@@ -33,7 +33,12 @@ describe('traceListLine', () => {
 
   test('Lambda-only traces name the function from AWS::Lambda::Function nodes', () => {
     const summary = traceSummaryFromSegments(TRACE_ID, asDocuments(lambdaSegments({functionName: 'orders-createOrder', outcome: 'error'})))
-    expect(traceListLine(summary)).toMatchObject({functions: ['orders-createOrder'], badge: 'ok', rootCause: {type: 'TypeError'}})
+    expect(traceListLine(summary)).toMatchObject({functions: ['orders-createOrder'], badge: 'fault', status: 500, statusInferred: true, rootCause: {type: 'TypeError'}})
+  })
+
+  test("a REST stage's status is read, not inferred", () => {
+    const summary = traceSummaryFromSegments(TRACE_ID, asDocuments(restTrace({outcome: 'error'})))
+    expect(traceListLine(summary).statusInferred).toBeUndefined()
   })
 })
 

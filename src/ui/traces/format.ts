@@ -57,11 +57,21 @@ export interface TraceLineCells {
   id: string
 }
 
+/** `500*`: a status inferred from Lambda's segments carries a star, as in `traces show`. */
+export function statusText(line: Pick<TraceListLine, 'status' | 'statusInferred'>): string {
+  if (line.status === undefined) return '-'
+  return line.statusInferred ? `${line.status}*` : String(line.status)
+}
+
+/** Explains the star under a list that has one. */
+export const INFERRED_STATUS_NOTE = '* status inferred from Lambda segments (HTTP APIs emit no X-Ray segment)'
+
 /** Fixed columns, then the path and the root cause sharing what is left of `width`. */
 export function traceLineCells(line: TraceListLine, width: number): TraceLineCells {
   const time = clock(line.time)
   const method = clip(line.method ?? (line.functions[0] ? 'λ' : '-'), 7)
-  const status = clipLeft(line.status === undefined ? '-' : String(line.status), 3)
+  // Four columns: room for the star of an inferred status.
+  const status = clipLeft(statusText(line), 4)
   const duration = clipLeft(formatDuration(line.durationMs), 8)
   const badge = clip(BADGE_TEXT[line.badge], 8)
   const fixed = time.length + method.length + status.length + duration.length + badge.length + 5

@@ -6,7 +6,16 @@ import type {TraceView} from '../../traces/show.js'
 import type {TraceListLine} from '../../traces/summary.js'
 import {formatDuration} from '../../traces/waterfall.js'
 import type {Palette} from '../colors.js'
-import {clip, detailLines, exceptionLines, layoutFor, type Tone, traceLineCells, waterfallRowCells} from './format.js'
+import {
+  clip,
+  detailLines,
+  exceptionLines,
+  INFERRED_STATUS_NOTE,
+  layoutFor,
+  type Tone,
+  traceLineCells,
+  waterfallRowCells,
+} from './format.js'
 
 export function tone(c: Palette, t: Tone): (s: string) => string {
   switch (t) {
@@ -40,6 +49,7 @@ export function plainTraceList(result: TraceListResult, c: Palette, width: numbe
   } else {
     const more = result.truncated ? ' (more matched: raise --limit or narrow --since)' : ''
     lines.push(c.dim(`${result.traces.length} trace${result.traces.length === 1 ? '' : 's'}${more}. Show one: tracegate traces show ${result.traces[0].id}`))
+    if (result.traces.some((line) => line.statusInferred)) lines.push(c.dim(clip(INFERRED_STATUS_NOTE, width, false)))
   }
   return `${lines.join('\n')}\n`
 }
@@ -52,7 +62,7 @@ export function traceHeader(view: TraceView): string {
 /** Lines that explain what the waterfall cannot show: orphans, in-progress spans, bad documents. */
 export function traceNotes(view: TraceView): string[] {
   const notes: string[] = []
-  if (view.classification.statusInferred) notes.push('* status inferred from Lambda segments (HTTP APIs emit no X-Ray segment)')
+  if (view.classification.statusInferred) notes.push(INFERRED_STATUS_NOTE)
   if (view.orphanCount > 0) notes.push(`${view.orphanCount} span(s) name a parent that is not in the trace (shown as [orphan])`)
   if (view.inProgressCount > 0) notes.push(`${view.inProgressCount} span(s) still in progress (▒)`)
   for (const p of view.problems) notes.push(`document ${p.index + 1}${p.id ? ` (${p.id})` : ''} skipped: ${p.reason}`)
