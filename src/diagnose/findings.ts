@@ -153,6 +153,9 @@ function traceFindings(evidence: EvidenceSet, limits: Limits, add: Add): void {
     // The status REST stage tracing records on its Lambda subsegment when Invoke is denied is unconfirmed;
     // 403 is what Lambda answers an unauthorised Invoke with.
     add('trace', 'invocation-rejected/permission', 2, `${which} records a 403 from the Lambda call`)
+    // Lambda answers a throttled Invoke 429 (TooManyRequestsException, aws-semantics §5); a 403 means it
+    // refused the call before any concurrency check, so throttling is not what happened to this call.
+    add('trace', 'invocation-rejected/throttled', thisRequest ? -3 : -1, `${which}: Lambda answered the call 403, not the 429 of a throttle`)
   }
 
   if (f.functionInvoked) {
@@ -180,7 +183,8 @@ function traceFindings(evidence: EvidenceSet, limits: Limits, add: Add): void {
   } else if (thisRequest) {
     runOutcome('trace', add, undefined, 0, -2, '', `${which} has no Lambda segment: the function did not run`)
     add('trace', 'invocation-rejected/permission', 1, `${which} has no Lambda segment: the function did not run`)
-    add('trace', 'invocation-rejected/throttled', 1, `${which} has no Lambda segment: the function did not run`)
+    // A 403 already explains why it did not run (and ruled throttling out above).
+    if (f.lambdaCallStatus !== 403) add('trace', 'invocation-rejected/throttled', 1, `${which} has no Lambda segment: the function did not run`)
   }
 }
 

@@ -70,17 +70,28 @@ describe('a REST stage trace as invoke reads it', () => {
 })
 
 describe('REST verdicts: 500 and 502 name different causes', () => {
-  test('500 with the stage trace\'s 403 and a policy that does not cover the route: missing permission; high once a replay rules out throttling', () => {
+  test('500 with the stage trace\'s 403 and a policy that does not cover the route: missing permission, high confidence', () => {
     const denied = traceEvidence([stageDoc(500, 403, 'Invalid permissions on Lambda function')])
     const d = diagnose(evidence({apiType: 'rest', condition: 'permission-denied'}, {route, permission: permissionDenied(), trace: denied}))
-    expect(d.verdict).toBe('invocation-rejected/permission')
-    expect(d.confidence).not.toBe('low')
+    expect(d).toMatchObject({verdict: 'invocation-rejected/permission', confidence: 'high', contradictions: []})
     expect(d.reasons.join('\n')).toContain('records a 403 from the Lambda call')
-    // The trace's 403 says Lambda refused the call; the other REST 500 cause, throttling, stays open until a replay shows
-    // Lambda accepts the invocation.
+    // A throttle is Lambda answering 429: this request's 403 rules the other REST 500 cause out without a replay.
+    expect(d.stillPossible).toEqual([])
+  })
+
+  test('the 403 alone (no policy read) still rules throttling out, so the permission verdict stands', () => {
+    const d = diagnose(evidence({apiType: 'rest', condition: 'permission-denied'}, {route, trace: traceEvidence([stageDoc(500, 403)])}))
+    expect(d.verdict).toBe('invocation-rejected/permission')
+    expect(d.stillPossible).not.toContain('invocation-rejected/throttled')
+  })
+
+  test('a 403 in a trace found only by time (maybe another request) weakens throttling without ruling it out', () => {
+    const facts = traceEvidence([stageDoc(500, 403)])
+    const nearest: TraceEvidence = facts.status === 'seen' ? {...facts, facts: {...facts.facts, foundBy: 'time-window'}} : facts
+    const d = diagnose(evidence({apiType: 'rest', condition: 'permission-denied'}, {route, permission: permissionDenied(), trace: nearest}))
+    expect(d.verdict).toBe('invocation-rejected/permission')
+    expect(d.confidence).not.toBe('high')
     expect(d.stillPossible).toEqual(['invocation-rejected/throttled'])
-    const sure = diagnose(evidence({apiType: 'rest', condition: 'permission-denied'}, {route, permission: permissionDenied(), throttling: throttling(5), replay: replay(), trace: denied}))
-    expect(sure).toMatchObject({verdict: 'invocation-rejected/permission', confidence: 'high'})
   })
 
   test('500 with a throttled Lambda call in the trace and reserved concurrency 0: throttled, not permission', () => {
