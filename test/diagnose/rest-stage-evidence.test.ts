@@ -10,7 +10,7 @@ import {traceFactsFor} from '../../src/invoke/collectors/trace.js'
 import {restStageSegment} from '../../src/local/dataplane/rest.js'
 import {lambdaSegments, newSegmentIds} from '../../src/local/runtime/tracing.js'
 import {buildSpanTree} from '../../src/traces/tree.js'
-import {evidence, FN, permissionAllowed, permissionDenied, replay, routeMatched, throttling} from './builders.js'
+import {evidence, FN, permissionAllowed, permissionDenied, routeMatched, throttling} from './builders.js'
 
 const TRACE_ID = '1-5759e988-bd862e3fe1be46a994272793'
 const LAMBDA_ID = 'bbbbbbbbbbbbbbb2'
