@@ -28,6 +28,7 @@ import {requestId as newRequestId} from './control/ids.js'
 import {LAMBDA_PATH_PREFIXES, LAMBDA_ROUTES} from './control/lambda.js'
 import {DEFAULT_XRAY_OPTIONS, XRAY_PATHS, type XrayOptions, xrayRoutes} from './control/xray.js'
 import {createDataPlane, type DataPlane, type DataPlaneOptions} from './dataplane/index.js'
+import {restStore} from './rest-store.js'
 import {openStore, type Store} from './store.js'
 import {credentialScope, type EmulatorRequest, findRoute, json, type Route, ServiceError, type WireResponse} from './wire.js'
 
@@ -105,7 +106,8 @@ export interface HealthReport {
   accountId: string
   startedAt: string
   uptimeSeconds: number
-  counts: {functions: number; apis: number; traces: number}
+  /** `apis` is every API: `httpApis` (ApiGatewayV2) plus `restApis` (API Gateway v1, their own tables). */
+  counts: {functions: number; apis: number; httpApis: number; restApis: number; traces: number}
 }
 
 class BodyTooLargeError extends Error {}
@@ -231,6 +233,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   function health(): HealthReport {
     const counts = store.counts()
+    const restApis = restStore(store).countApis()
     return {
       status: 'ok',
       service: 'tracegate-emulator',
@@ -242,7 +245,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       accountId,
       startedAt: startedAt.toISOString(),
       uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
-      counts: {functions: counts.functions, apis: counts.apis, traces: counts.traces},
+      counts: {functions: counts.functions, apis: counts.apis + restApis, httpApis: counts.apis, restApis, traces: counts.traces},
     }
   }
 

@@ -32,7 +32,10 @@ export default class LocalStatus extends BaseCommand<typeof LocalStatus> {
       this.out(`  data dir   ${status.dataDir}`)
       this.out(`  uptime     ${duration(status.uptimeSeconds ?? 0)}`)
       this.out(`  functions  ${counts.functions}`)
-      this.out(`  APIs       ${counts.apis}`)
+      // Emulators older than the REST tables report only `apis`.
+      const split = counts as {httpApis?: number; restApis?: number}
+      const kinds = split.httpApis === undefined || split.restApis === undefined ? '' : ` (${split.httpApis} HTTP, ${split.restApis} REST)`
+      this.out(`  APIs       ${counts.apis}${kinds}`)
       this.out(`  traces     ${counts.traces}`)
       this.out(`  version    ${status.version}`)
     }
