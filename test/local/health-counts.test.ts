@@ -7,6 +7,7 @@ import {APIGatewayClient, CreateRestApiCommand} from '@aws-sdk/client-api-gatewa
 import {CreateApiCommand} from '@aws-sdk/client-apigatewayv2'
 import {afterEach, describe, expect, test} from 'vitest'
 import {serveEmulator} from '../../src/local/lifecycle.js'
+import type {HealthReport} from '../../src/local/server.js'
 import {runCommand} from '../helpers/run-command.js'
 import {clientsFor, REGION, tempDir} from './helpers.js'
 
@@ -29,13 +30,13 @@ describe('health counts', () => {
       for (const client of Object.values(clients)) client.destroy()
     })
 
-    const before = await (await fetch(`${url}/_tracegate/health`)).json()
+    const before = (await (await fetch(`${url}/_tracegate/health`)).json()) as HealthReport
     expect(before.counts).toEqual({functions: 0, apis: 0, httpApis: 0, restApis: 0, traces: 0})
 
     await clients.apigw.send(new CreateApiCommand({Name: 'orders-http', ProtocolType: 'HTTP'}))
     await rest.send(new CreateRestApiCommand({name: 'orders-rest'}))
     await rest.send(new CreateRestApiCommand({name: 'billing-rest'}))
-    const health = await (await fetch(`${url}/_tracegate/health`)).json()
+    const health = (await (await fetch(`${url}/_tracegate/health`)).json()) as HealthReport
     expect(health.counts).toEqual({functions: 0, apis: 3, httpApis: 1, restApis: 2, traces: 0})
 
     const status = await runCommand(['local', 'status', '--data-dir', dir])
