@@ -552,7 +552,7 @@ export interface EmulatorStatus {
   startedAt?: string
   uptimeSeconds?: number
   detached?: boolean
-  counts?: {functions: number; apis: number; traces: number}
+  counts?: {functions: number; apis: number; httpApis?: number; restApis?: number; traces: number}
   notes: string[]
 }
 

@@ -7,7 +7,7 @@
 import type {XRayReader, XRayTraceSummary} from '../aws/xray.js'
 import {errorName, isThrottling} from '../aws/errors.js'
 import {type Progress, silentProgress} from '../progress.js'
-import {type TraceListLine, traceIdTime, traceListLine} from './summary.js'
+import {type TraceListLine, traceIdTime, traceListLineWith} from './summary.js'
 
 export interface FollowClock {
   now(): number
@@ -42,6 +42,8 @@ export interface FollowOptions {
   /** Earliest trace start to report (the --since bound). */
   since: Date
   signal: AbortSignal
+  /** The project's API type, for the status API Gateway answered when X-Ray only saw Lambda (see summary.ts). */
+  apiType?: 'http' | 'rest'
   onTrace(event: FollowEvent): void
   clock?: FollowClock
   /** Pause between polls (default 2 s). */
@@ -134,7 +136,7 @@ export async function followTraces(options: FollowOptions): Promise<FollowStats>
         seen.set(summary.Id, {fingerprint: print, start: startMs(summary), partial: summary.IsPartial === true, lastSeen: now})
         if (previous) stats.updates++
         else stats.traces++
-        options.onTrace({kind: previous ? 'updated' : 'new', trace: traceListLine(summary)})
+        options.onTrace({kind: previous ? 'updated' : 'new', trace: traceListLineWith(summary, {apiType: options.apiType})})
       }
       cursor = now
       if (delay !== interval) progress.emit({step: 'traces:follow', status: 'info', label: 'X-Ray answers again; polling resumed'})

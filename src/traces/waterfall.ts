@@ -85,7 +85,11 @@ function tagOf(span: Span): string | undefined {
 }
 
 export function formatFrame(frame: StackFrame): string {
-  const where = frame.path ? `${frame.path}${frame.line === undefined ? '' : `:${frame.line}`}` : ''
+  const line = typeof frame.line === 'number' && Number.isFinite(frame.line) ? frame.line : undefined
+  // Lambda's runtime splits `file:///var/runtime/index.mjs:1173:29` at its first colon, so ESM frames arrive
+  // as path "file" with no line: that says nothing, so show the label alone.
+  const path = frame.path === 'file' && line === undefined ? undefined : frame.path
+  const where = path ? `${path}${line === undefined ? '' : `:${line}`}` : ''
   if (frame.label && where) return `${frame.label} (${where})`
   return frame.label ?? (where || '<anonymous>')
 }

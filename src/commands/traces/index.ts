@@ -75,6 +75,7 @@ With --follow, polls every 2 s (--interval) with overlapping windows, prints eac
           since: window.start,
           signal: controller.signal,
           intervalMs,
+          apiType: project.api.type,
           onTrace: (event) => sink.onTrace(event),
           progress: sink.progress,
         })
@@ -89,7 +90,7 @@ With --follow, polls every 2 s (--interval) with overlapping windows, prints eac
     const xray = xrayReader(await aws.xray())
     // Step lines only in plain mode: a live Ink step list on stderr would redraw over the list on stdout.
     const progress = mode === 'plain' ? await this.progress() : silentProgress
-    const result = await listTraces({xray, scope, window, limit: flags.limit, progress})
+    const result = await listTraces({xray, scope, window, limit: flags.limit, progress, apiType: project.api.type})
     await renderTraceList(result, mode)
     return result
   }
