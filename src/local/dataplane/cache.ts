@@ -68,6 +68,8 @@ export interface CompiledApi {
   matches: Map<string, RouteMatch | null>
 }
 
+/** Another connection's writes are looked for at most this often (one pragma read each time). */
+const EXTERNAL_CHECK_INTERVAL_MS = 250
 /** How many distinct request shapes each API remembers the route for. */
 const MATCH_MEMO_LIMIT = 2048
 
@@ -128,6 +130,7 @@ export class DataPlaneCache {
   private readonly store: Store
   private readonly dataVersion: BetterSqlite3.Statement
   private lastDataVersion: number
+  private lastCheckMs = 0
   private apis = new Map<string, CompiledApi | null>()
   private functions = new Map<string, FunctionRecord | null>()
   private policies = new Map<string, ParsedPolicy>()
@@ -146,9 +149,14 @@ export class DataPlaneCache {
     this.decisions = new Map()
   }
 
-  /** Drops everything when another connection committed since the last look (cheap: one pragma read). */
-  refresh(): void {
-    if (!this.store.db.open) return
+  /**
+   * Drops everything when another connection committed since the last look. The emulator's own writes are
+   * handled by `invalidate`; other writers to the same file (there is at most one emulator per data directory,
+   * so only tools and tests) are noticed within EXTERNAL_CHECK_INTERVAL_MS.
+   */
+  refresh(nowMs = performance.now()): void {
+    if (nowMs - this.lastCheckMs < EXTERNAL_CHECK_INTERVAL_MS || !this.store.db.open) return
+    this.lastCheckMs = nowMs
     const version = this.dataVersion.get() as number
     if (version !== this.lastDataVersion) {
       this.lastDataVersion = version

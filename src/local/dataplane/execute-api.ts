@@ -15,7 +15,6 @@
  * The API type switch is the seam for REST APIs (API Gateway v1 control plane, not built yet): the REST branch
  * already uses the REST matcher, the 1.0 event builder and the REST status table.
  */
-import {randomBytes} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import {
   API_PAYLOAD_LIMIT_BYTES,
@@ -36,6 +35,7 @@ import type {FunctionRecord} from '../store.js'
 import type {EmulatorRequest} from '../wire.js'
 import type {CompiledApi, CompiledIntegration, DataPlaneCache} from './cache.js'
 import {functionArnOf, type LambdaHost, withTraceRoot} from './host.js'
+import {pooledRandom as random} from './random.js'
 import {headerOf, type OutgoingHeaders, writeResponse} from './respond.js'
 import type {ThrottleBuckets} from './throttle.js'
 
@@ -59,7 +59,6 @@ export interface ExecuteApiTarget {
 }
 
 const HOST_PATTERN = /^([a-z0-9]+)\.execute-api\.localhost(?::\d+)?$/i
-const random = (size: number) => randomBytes(size)
 
 /** Recognises an execute-api request, by path prefix or by Host header. */
 export function executeApiTarget(rawUrl: string, host: string | undefined): ExecuteApiTarget | undefined {
@@ -113,8 +112,11 @@ function writeGatewayError(
   writeResponse(response, error.statusCode, headers, error.body)
 }
 
-/** Groups the mapped response's header lines (a name may repeat, e.g. set-cookie) for `writeHead`. */
-function outgoingHeaders(lines: [string, string][]): OutgoingHeaders {
+/**
+ * Groups the mapped response's header lines (a name may repeat, e.g. set-cookie) for `writeHead`; `names`
+ * holds the lower-cased names present.
+ */
+function outgoingHeaders(lines: [string, string][]): {headers: OutgoingHeaders; names: Map<string, string>} {
   const headers: OutgoingHeaders = {}
   const nameFor = new Map<string, string>()
   for (const [rawName, value] of lines) {
@@ -127,11 +129,7 @@ function outgoingHeaders(lines: [string, string][]): OutgoingHeaders {
     if (previous === undefined) headers[name] = value
     else headers[name] = Array.isArray(previous) ? [...previous, value] : [previous, value]
   }
-  return headers
-}
-
-function hasHeader(headers: OutgoingHeaders, name: string): boolean {
-  return Object.keys(headers).some((key) => key.toLowerCase() === name)
+  return {headers, names: nameFor}
 }
 
 /** What the Lambda call came to: the function's output, or the gateway failure it maps to. */
@@ -160,17 +158,27 @@ function invokeWithin(host: LambdaHost, fn: FunctionRecord, payload: Buffer, tra
   return Promise.race([invocation, timeout]).finally(() => clearTimeout(timer))
 }
 
-export async function handleExecuteApi(request: EmulatorRequest, response: ServerResponse, deps: ExecuteApiDeps): Promise<boolean> {
+/**
+ * Answers an execute-api request for an HTTP API. A request for an API id this plane does not know is offered to
+ * `otherApis` (the REST data plane); if nothing answers it, it is 404 Not Found.
+ */
+export async function handleExecuteApi(
+  request: EmulatorRequest,
+  response: ServerResponse,
+  deps: ExecuteApiDeps,
+  otherApis?: () => Promise<boolean>,
+): Promise<boolean> {
   const incoming = response.req
   const target = executeApiTarget(incoming.url ?? request.path, headerOf(request.headers, 'host'))
   if (!target) return false
   const api = deps.cache.api(target.apiId)
-  const ids = newIds(api)
   if (!api) {
+    if (otherApis && (await otherApis())) return true
     // No such API: on AWS the host would not even resolve; the closest answer an HTTP client can get.
-    writeGatewayError(response, 'http', 'route-not-found', ids)
+    writeGatewayError(response, 'http', 'route-not-found', newIds(undefined))
     return true
   }
+  const ids = newIds(api)
   const apiType = api.apiType
   if (request.body.length > API_PAYLOAD_LIMIT_BYTES) {
     writeGatewayError(response, apiType, 'api-payload-too-large', ids)
@@ -268,13 +276,13 @@ export async function handleExecuteApi(request: EmulatorRequest, response: Serve
     return true
   }
   const mapped = outcome.result as Extract<ProxyResponseResult, {kind: 'ok'}>
-  const headers = outgoingHeaders(mapped.headers)
+  const {headers, names} = outgoingHeaders(mapped.headers)
   if (apiType === 'http') headers['apigw-requestid'] = ids.requestId
   else {
     headers['x-amzn-RequestId'] = ids.requestId
     headers['x-amz-apigw-id'] = ids.extendedRequestId
   }
-  if (!hasHeader(headers, 'x-amzn-trace-id')) headers['x-amzn-trace-id'] = trace.header
+  if (!names.has('x-amzn-trace-id')) headers['x-amzn-trace-id'] = trace.header
   writeResponse(response, mapped.statusCode, headers, mapped.body)
   return true
 }

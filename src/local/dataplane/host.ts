@@ -13,13 +13,13 @@ import {
   type FunctionSpec,
   type InvokeOptions,
   type InvokeResult,
-  newTraceId,
   parseTraceHeader,
   type Runtime,
   startXrayDaemon,
   type XrayDaemon,
 } from '../runtime/index.js'
 import type {FunctionRecord, Store} from '../store.js'
+import {pooledTraceId} from './random.js'
 import {createSegmentSink, type SegmentSink} from './segments.js'
 
 export interface LambdaHostOptions {
@@ -87,7 +87,7 @@ export function functionSpecOf(fn: FunctionRecord, accountId: string, store: Sto
 export function withTraceRoot(header: string | undefined): {header: string; traceId: string} {
   const parsed = parseTraceHeader(header)
   if (header && parsed.root && /^1-[0-9a-f]{8}-[0-9a-f]{24}$/.test(parsed.root)) return {header, traceId: parsed.root}
-  const traceId = newTraceId()
+  const traceId = pooledTraceId()
   return {header: `Root=${traceId}`, traceId}
 }
 
@@ -120,14 +120,24 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
     return `${fn.region}\u0000${fn.createdAt}\u0000${fn.generation}`
   }
 
+  /** Specs by record: the cache hands out the same record until the store changes, so this is built once. */
+  const specs = new WeakMap<FunctionRecord, FunctionSpec>()
+
   function invoke(fn: FunctionRecord, payload: Buffer, invokeOptions: InvokeOptions = {}): Promise<InvokeResult> {
     const version = versionOf(fn)
     const known = versions.get(fn.name)
-    if (known !== undefined && known !== version) runtime.invalidate(fn.name)
-    versions.set(fn.name, version)
+    if (known !== version) {
+      if (known !== undefined) runtime.invalidate(fn.name)
+      versions.set(fn.name, version)
+    }
     const trace = withTraceRoot(invokeOptions.traceHeader)
     segments.traceRegion(trace.traceId, fn.region)
-    return runtime.invoke(functionSpecOf(fn, options.accountId, options.store), payload, {...invokeOptions, traceHeader: trace.header})
+    let spec = specs.get(fn)
+    if (!spec) {
+      spec = functionSpecOf(fn, options.accountId, options.store)
+      specs.set(fn, spec)
+    }
+    return runtime.invoke(spec, payload, {...invokeOptions, traceHeader: trace.header})
   }
 
   function later(ms: number, run: () => void): void {

@@ -14,11 +14,11 @@ import {parseFunctionName} from '../control/lambda-validation.js'
 import type {EmulatorEnv, EmulatorExtension} from '../server.js'
 import type {EmulatorRequest} from '../wire.js'
 import {DataPlaneCache} from './cache.js'
-import {handleExecuteApi} from './execute-api.js'
+import {type ExecuteApiDeps, handleExecuteApi} from './execute-api.js'
 import {FAULTS_PATH, handleFaults} from './faults.js'
 import {createLambdaHost, type LambdaHost} from './host.js'
-import {handleInvoke} from './invoke-api.js'
-import {handleRestExecuteApi} from './rest.js'
+import {handleInvoke, type InvokeApiDeps} from './invoke-api.js'
+import {handleRestExecuteApi, type RestDataPlaneDeps} from './rest.js'
 import {ThrottleBuckets} from './throttle.js'
 
 export {type ExecuteApiTarget, executeApiTarget} from './execute-api.js'
@@ -54,6 +54,8 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
   let starting: Promise<void> | undefined
   const throttles = new ThrottleBuckets()
   let port = 0
+  /** Built once by `start`: the hot path allocates no dependency objects per request. */
+  let deps: {invoke: InvokeApiDeps; http: ExecuteApiDeps; rest: RestDataPlaneDeps} | undefined
 
   /** After a control-plane write has been answered: drop cached reads; drain an updated or deleted function. */
   function watchWrite(request: EmulatorRequest, response: ServerResponse, env: EmulatorEnv): void {
@@ -91,20 +93,21 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
           idleTimeoutMs: options.idleTimeoutMs,
           onWarning: warn,
         })
+        const invoke: InvokeApiDeps = {host, cache, accountId: env.accountId}
+        const http: ExecuteApiDeps = {...invoke, throttles, port: () => port, onWarning: warn}
+        deps = {invoke, http, rest: {...http, store: env.store}}
       })()
       return starting
     },
     async handle(request, response, env) {
-      if (!host || !cache) {
-        // A request that arrived between `listen` and the end of `start`.
-        await plane.start(env)
-      }
-      cache!.refresh()
-      const deps = {host: host!, cache: cache!, accountId: env.accountId}
-      if (await handleRestExecuteApi(request, response, {...deps, throttles, port: () => port, onWarning: warn, store: env.store})) return true
-      if (await handleExecuteApi(request, response, {...deps, throttles, port: () => port, onWarning: warn})) return true
+      // A request that arrived between `listen` and the end of `start` waits for it.
+      if (!deps) await plane.start(env)
+      const {invoke, http, rest} = deps!
+      invoke.cache.refresh()
+      // HTTP APIs first (the hot path); an API id they do not know may be a REST API.
+      if (await handleExecuteApi(request, response, http, () => handleRestExecuteApi(request, response, rest))) return true
       if (request.path === FAULTS_PATH) return handleFaults(request, response, env.store, () => cache?.invalidate())
-      if (await handleInvoke(request, response, deps)) return true
+      if (await handleInvoke(request, response, invoke)) return true
       if (request.method !== 'GET' && request.method !== 'HEAD') watchWrite(request, response, env)
       return false
     },
