@@ -45,7 +45,10 @@ export async function listTraces(input: ListTracesInput): Promise<TraceListResul
       input.xray.traceSummaries({start: input.window.start, end: input.window.end, filterExpression: input.scope.expression, signal: input.signal}),
     (r) => `${r.summaries.length} found, ${r.tracesProcessed} scanned`,
   )
-  const lines = result.summaries.map((summary) => traceListLineWith(summary, {apiType: input.apiType})).sort((a, b) => startMsOf(b) - startMsOf(a) || b.id.localeCompare(a.id))
+  const lines = result.summaries
+    .map((summary) => traceListLineWith(summary, {apiType: input.apiType}))
+    .filter((line) => input.scope.status === undefined || line.status === input.scope.status)
+    .sort((a, b) => startMsOf(b) - startMsOf(a) || b.id.localeCompare(a.id))
   return {
     filter: input.scope.expression,
     window: {start: input.window.start.toISOString(), end: input.window.end.toISOString()},

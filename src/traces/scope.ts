@@ -32,6 +32,11 @@ export interface TraceScope {
   expression: string
   /** Deployed names of the functions in scope. */
   functions: string[]
+  /**
+   * Keep only traces whose shown status is this one. Set for HTTP APIs, where X-Ray has no gateway status to
+   * filter on (§6.5): the query asks for failed functions and the status is checked after inference.
+   */
+  status?: number
 }
 
 function quote(value: string): string {
@@ -110,7 +115,13 @@ export function traceScope(project: ScopeProject, options: ScopeOptions = {}): T
     if (!Number.isInteger(options.status) || options.status < 100 || options.status > 599) {
       throw new UserError('STATUS_INVALID', `--status ${options.status} is not an HTTP status code`, {suggestion: 'e.g. --status 502'})
     }
-    terms.push(`http.status = ${options.status}`)
+    if (project.api.type === 'http' && options.status >= 500) {
+      // HTTP APIs record no status of their own: the root is Lambda's segment (200 when the function threw).
+      // Ask for failed functions too; the list keeps the lines whose inferred status matches.
+      terms.push(anyOf([`http.status = ${options.status}`, ...serviceTerms(functions, 'fault OR error OR throttle')]))
+    } else {
+      terms.push(`http.status = ${options.status}`)
+    }
   }
   if (options.filter?.trim()) {
     validateUserFilter(options.filter)
@@ -119,7 +130,9 @@ export function traceScope(project: ScopeProject, options: ScopeOptions = {}): T
   const expression = terms.join(' AND ')
   // Our own terms must always parse; if not, it is a bug, not a user error.
   parseFilterExpression(expression)
-  return {expression, functions}
+  return project.api.type === 'http' && options.status !== undefined && options.status >= 500
+    ? {expression, functions, status: options.status}
+    : {expression, functions}
 }
 
 const UNIT_MS: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}

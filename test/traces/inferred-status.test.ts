@@ -140,9 +140,29 @@ describe("the app's filters select these traces", () => {
     expect(matchesFilter(traceScope(project, {faults: true}).expression, traceFactsFromSegments(emulatorInvocation('ok')))).toBe(false)
   })
 
-  test('--status 500 does not: X-Ray compares http.status with the root segment, which is 200 here', () => {
-    // Known limit, documented in scope.ts: HTTP APIs record no status of their own (§6.5).
-    expect(matchesFilter(traceScope(project, {status: 500}).expression, facts)).toBe(false)
+  test('--status 500 asks X-Ray for failed functions (the root says 200) and keeps lines whose inferred status is 500', async () => {
+    // HTTP APIs record no status of their own (§6.5): the status can only be checked after inference.
+    const scope = traceScope(project, {status: 500})
+    expect(scope.status).toBe(500)
+    expect(matchesFilter(scope.expression, facts)).toBe(true)
+    expect(matchesFilter(scope.expression, traceFactsFromSegments(emulatorInvocation('ok')))).toBe(false)
+    const xray = {
+      traceSummaries: async () => ({
+        summaries: [summaryOf(emulatorInvocation('error')), summaryOf(emulatorInvocation('ok'))],
+        tracesProcessed: 2,
+        truncated: false,
+      }),
+    } as unknown as Parameters<typeof listTraces>[0]['xray']
+    const window = {start: new Date(START_MS - 60_000), end: new Date(START_MS + 60_000)}
+    const listed = await listTraces({xray, scope, window, limit: 10, apiType: 'http'})
+    expect(listed.traces.map((t) => t.status)).toEqual([500])
+    const none = await listTraces({xray, scope: traceScope(project, {status: 503}), window, limit: 10, apiType: 'http'})
+    expect(none.traces).toEqual([])
+  })
+
+  test('--status 404 stays a plain http.status term (a function answering 404 is what X-Ray recorded)', () => {
+    expect(traceScope(project, {status: 404}).status).toBeUndefined()
+    expect(traceScope(project, {status: 404}).expression).toContain('http.status = 404')
   })
 })
 

@@ -31,7 +31,7 @@ describe('traceScope', () => {
 
   test('--faults, --status and --filter are ANDed', () => {
     const scope = traceScope(project({functions: [{key: 'a', name: 'orders-a', routes: []}]}), {faults: true, status: 502, filter: 'responsetime > 1 OR duration > 2'})
-    expect(scope.expression).toBe('service("orders-a") AND (fault OR service("orders-a") { fault }) AND http.status = 502 AND (responsetime > 1 OR duration > 2)')
+    expect(scope.expression).toBe('service("orders-a") AND (fault OR service("orders-a") { fault }) AND (http.status = 502 OR service("orders-a") { fault OR error OR throttle }) AND (responsetime > 1 OR duration > 2)')
   })
 
   test('--route keeps only the function that serves it', () => {
