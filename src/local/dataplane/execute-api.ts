@@ -59,6 +59,7 @@ export interface ExecuteApiTarget {
 }
 
 const HOST_PATTERN = /^([a-z0-9]+)\.execute-api\.localhost(?::\d+)?$/i
+const HOST_SUFFIX_LENGTH = '.execute-api.localhost'.length
 
 /** Recognises an execute-api request, by path prefix or by Host header. */
 export function executeApiTarget(rawUrl: string, host: string | undefined): ExecuteApiTarget | undefined {
@@ -72,7 +73,8 @@ export function executeApiTarget(rawUrl: string, host: string | undefined): Exec
     if (apiId === '') return undefined
     return {apiId, path: slash < 0 ? '' : rest.slice(slash), rawQueryString, domainName: `${apiId}.execute-api.localhost`}
   }
-  if (host?.includes('.execute-api.')) {
+  // Host names are case-insensitive; the length check keeps the regex off every control-plane request.
+  if (host !== undefined && host.length > HOST_SUFFIX_LENGTH) {
     const match = HOST_PATTERN.exec(host)
     if (match) return {apiId: match[1].toLowerCase(), path: rawPath, rawQueryString, domainName: host.replace(/:\d+$/, '').toLowerCase()}
   }

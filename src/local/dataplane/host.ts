@@ -8,6 +8,7 @@
  * updated, deleted or re-created (same name, new `createdAt`), so a re-created function never inherits an
  * environment of its predecessor.
  */
+import {UserError} from '../../errors.js'
 import {
   createRuntime,
   type FunctionSpec,
@@ -91,6 +92,27 @@ export function withTraceRoot(header: string | undefined): {header: string; trac
   return {header: `Root=${traceId}`, traceId}
 }
 
+/** The UDP daemon on `port`, or a UserError saying why it cannot listen there. */
+async function startDaemon(port: number, onSegments: (documents: Record<string, unknown>[]) => void): Promise<XrayDaemon> {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UserError('LOCAL_XRAY_PORT_INVALID', `X-Ray daemon port "${port}" is not a port number`, {
+      exit: 'emulator',
+      suggestion: 'Set TRACEGATE_LOCAL_XRAY_PORT to a port from 1 to 65535, or unset it to pick a free one',
+    })
+  }
+  try {
+    return await startXrayDaemon({port, onSegments})
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error
+    throw new UserError('LOCAL_XRAY_PORT_IN_USE', `The X-Ray daemon cannot listen on UDP port ${port} (${code}): an X-Ray daemon may already run there`, {
+      exit: 'emulator',
+      suggestion: 'Stop the other daemon, or set TRACEGATE_LOCAL_XRAY_PORT to another port (unset: a free one)',
+      cause: error,
+    })
+  }
+}
+
 export async function createLambdaHost(options: LambdaHostOptions): Promise<LambdaHost> {
   const warn = options.onWarning ?? (() => {})
   let rejectedWarned = false
@@ -99,10 +121,7 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
     rejectedWarned = true
     warn(`a segment document was dropped (${reason}); further ones are dropped silently`)
   })
-  const daemon: XrayDaemon = await startXrayDaemon({
-    port: options.xrayDaemonPort ?? 0,
-    onSegments: (documents) => segments.add(documents),
-  })
+  const daemon = await startDaemon(options.xrayDaemonPort ?? 0, (documents) => segments.add(documents))
   const runtime: Runtime = createRuntime({
     tmpDir: options.tmpDir,
     daemonAddress: daemon.address,
