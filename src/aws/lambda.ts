@@ -4,6 +4,7 @@
  */
 import type {FunctionConfiguration, GetFunctionResponse, LambdaClient} from '@aws-sdk/client-lambda'
 import {UserError} from '../errors.js'
+import {type PolicyStatement, parsePolicy} from '../permissions/policy.js'
 import type {AwsClients} from './clients.js'
 import {awsCall, awsCallOrMissing, type Clock, isAlreadyExists, isRoleNotAssumable, isTransient, systemClock, toUserError, withRetry} from './errors.js'
 
@@ -43,19 +44,6 @@ export interface FunctionSettings {
   description?: string
 }
 
-/** One statement of a function's resource policy, as GetPolicy returns it (aws-semantics §3). */
-export interface PolicyStatement {
-  sid: string
-  effect?: string
-  /** `{"Service": "apigateway.amazonaws.com"}` → `apigateway.amazonaws.com`. */
-  principal?: string
-  action?: string
-  resource?: string
-  /** `Condition.ArnLike["AWS:SourceArn"]`. */
-  sourceArn?: string
-  raw: Record<string, unknown>
-}
-
 export interface PermissionGrant {
   functionName: string
   statementId: string
@@ -81,7 +69,7 @@ export interface LambdaApi {
   updateFunctionConfiguration(settings: FunctionSettings): Promise<FunctionState>
   /** Deletes the function (and with it its resource policy). Missing is fine. */
   deleteFunction(name: string): Promise<void>
-  /** The function's resource-policy statements; [] when it has no policy (or does not exist). */
+  /** The function's resource-policy statements (permissions/policy.ts); [] when it has no policy (or does not exist). */
   getPolicy(name: string): Promise<PolicyStatement[]>
   /** Adds a statement; `exists` when that statement id is already there (a re-run, or a lost response). */
   addPermission(grant: PermissionGrant): Promise<'added' | 'exists'>
@@ -115,29 +103,6 @@ function toFunctionState(config: FunctionConfiguration | undefined, tags?: Recor
     lastUpdateStatus: config?.LastUpdateStatus,
     tags: {...(tags ?? {})},
   }
-}
-
-function parseStatement(raw: Record<string, unknown>): PolicyStatement {
-  const principal = raw.Principal as string | {Service?: string; AWS?: string} | undefined
-  const condition = raw.Condition as Record<string, Record<string, string>> | undefined
-  const sourceArn = condition?.ArnLike?.['AWS:SourceArn'] ?? condition?.ArnEquals?.['AWS:SourceArn']
-  return {
-    sid: String(raw.Sid ?? ''),
-    effect: raw.Effect as string | undefined,
-    principal: typeof principal === 'string' ? principal : (principal?.Service ?? principal?.AWS),
-    action: Array.isArray(raw.Action) ? String(raw.Action[0]) : (raw.Action as string | undefined),
-    resource: raw.Resource as string | undefined,
-    sourceArn,
-    raw,
-  }
-}
-
-/** Parses the policy string GetPolicy returns into statements. */
-export function parsePolicy(policy: string | undefined): PolicyStatement[] {
-  if (!policy) return []
-  const doc = JSON.parse(policy) as {Statement?: Record<string, unknown>[] | Record<string, unknown>}
-  const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : []
-  return statements.map(parseStatement)
 }
 
 export async function createLambdaApi(clients: AwsClients, options: LambdaApiOptions = {}): Promise<LambdaApi> {
@@ -280,7 +245,7 @@ function lambdaApi(client: LambdaClient, sdk: LambdaSdk, options: LambdaApiOptio
 
     async getPolicy(name) {
       const response = await callOrMissing('lambda:GetPolicy', name, () => client.send(new sdk.GetPolicyCommand({FunctionName: name})))
-      return parsePolicy(response?.Policy)
+      return parsePolicy(response?.Policy).statements
     },
 
     async addPermission(grant) {

@@ -4,8 +4,9 @@
  */
 import type {ApiGatewayV2Api} from '../aws/apigatewayv2.js'
 import type {IamApi, RoleState} from '../aws/iam.js'
-import type {FunctionSettings, FunctionState, LambdaApi, PolicyStatement} from '../aws/lambda.js'
+import type {FunctionSettings, FunctionState, LambdaApi} from '../aws/lambda.js'
 import type {ApiType} from '../permissions/arn.js'
+import type {PolicyStatement} from '../permissions/policy.js'
 
 export {PROJECT_TAG} from '../aws/lambda.js'
 

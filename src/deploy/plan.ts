@@ -2,9 +2,10 @@
  * Pure planning: desired state (tracegate.json + packages) and observed state (AWS) in, a plan out. No I/O,
  * so every decision is tested with plain data. Apply (apply.ts) executes the plan.
  */
-import type {FunctionState, PolicyStatement} from '../aws/lambda.js'
+import type {FunctionState} from '../aws/lambda.js'
 import {UserError} from '../errors.js'
 import {buildExecuteApiArn, parseFunctionArn, partitionForRegion, sourceArnForRoute} from '../permissions/arn.js'
+import {API_GATEWAY_PRINCIPAL, hasServicePrincipal, INVOKE_ACTION, type PolicyStatement, sourceArnsOf} from '../permissions/policy.js'
 import {apiIdOfStatement, isTracegateStatement, statementIdFor} from '../permissions/statement-id.js'
 import type {ApiTarget} from './api-target.js'
 import {
@@ -22,7 +23,6 @@ import {
   type RolePlan,
 } from './model.js'
 
-export const API_GATEWAY_PRINCIPAL = 'apigateway.amazonaws.com'
 /** The route key of the one API-wide grant per function (`"permissions": "api"`). */
 export const API_WIDE = '*'
 
@@ -141,12 +141,17 @@ export function grantFor(input: {functionArn: string; apiId: string; stage: stri
   return {sourceArn, statementId: statementIdFor(input.apiId, sourceArn)}
 }
 
+/** The execute-api ARN a statement is scoped to (the first, as AddPermission writes one). */
+const sourceArnOf = (statement: PolicyStatement): string | undefined => (statement.parseable ? sourceArnsOf(statement)[0] : undefined)
+
 function isExactGrant(statement: PolicyStatement, sourceArn: string): boolean {
   return (
-    statement.sourceArn === sourceArn &&
-    statement.principal === API_GATEWAY_PRINCIPAL &&
-    statement.action === 'lambda:InvokeFunction' &&
-    (statement.effect ?? 'Allow') === 'Allow'
+    statement.parseable &&
+    statement.effect === 'Allow' &&
+    hasServicePrincipal(statement, API_GATEWAY_PRINCIPAL) &&
+    statement.actions.length === 1 &&
+    statement.actions[0] === INVOKE_ACTION &&
+    sourceArnOf(statement) === sourceArn
   )
 }
 
@@ -155,12 +160,12 @@ export function planPermissions(desired: DesiredState, observed: ObservedState<u
   for (const fn of desired.functions) {
     const fnPlan = functions.find((f) => f.key === fn.key)!
     const routeKeys = fn.routes.length === 0 ? [] : desired.api.permissions === 'api' ? [API_WIDE] : fn.routes
-    const ours = (fnPlan.action === 'create' ? [] : (observed.policies[fn.name] ?? [])).filter((s) => isTracegateStatement(s.sid))
+    const ours = (fnPlan.action === 'create' ? [] : (observed.policies[fn.name] ?? [])).filter((s): s is PolicyStatement & {sid: string} => isTracegateStatement(s.sid))
     const base = {functionKey: fn.key, functionName: fn.name}
     if (fnPlan.action === 'create' || api.creates || !api.apiId || !fnPlan.arn) {
       const reason = fnPlan.action === 'create' ? 'new function' : 'new API'
       for (const routeKey of routeKeys) plans.push({...base, routeKey, action: 'create', reason})
-      for (const s of ours) plans.push({...base, routeKey: routeOfStatement(s), action: 'delete', reason: `grants API ${apiIdOfStatement(s.sid)}, which is gone`, statementId: s.sid, sourceArn: s.sourceArn})
+      for (const s of ours) plans.push({...base, routeKey: routeOfStatement(s), action: 'delete', reason: `grants API ${apiIdOfStatement(s.sid)}, which is gone`, statementId: s.sid, sourceArn: sourceArnOf(s)})
       continue
     }
     const wanted = new Set<string>()
@@ -183,7 +188,7 @@ export function planPermissions(desired: DesiredState, observed: ObservedState<u
       if (wanted.has(s.sid)) continue
       const forApi = apiIdOfStatement(s.sid)
       const reason = forApi && forApi !== api.apiId ? `grants API ${forApi}, not ${api.apiId}` : 'its route left tracegate.json'
-      plans.push({...base, routeKey: routeOfStatement(s), action: 'delete', reason, statementId: s.sid, sourceArn: s.sourceArn})
+      plans.push({...base, routeKey: routeOfStatement(s), action: 'delete', reason, statementId: s.sid, sourceArn: sourceArnOf(s)})
     }
   }
   return plans
@@ -191,10 +196,10 @@ export function planPermissions(desired: DesiredState, observed: ObservedState<u
 
 /** A readable name for an existing statement: the method and path of its source ARN (`GET /orders/*`). */
 function routeOfStatement(s: PolicyStatement): string {
-  const parts = (s.sourceArn?.split(':').slice(5).join(':') ?? '').split('/')
+  const parts = (sourceArnOf(s)?.split(':').slice(5).join(':') ?? '').split('/')
   if (parts.length === 3) return parts[2]
   if (parts.length > 3) return `${parts[2]} /${parts.slice(3).join('/')}`
-  return s.sid
+  return s.sid ?? ''
 }
 
 /** The plan as a flat list of actions, in the order they are shown. */

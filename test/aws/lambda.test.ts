@@ -11,7 +11,7 @@ import {
 import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, test} from 'vitest'
 import {createAwsClients} from '../../src/aws/clients.js'
-import {createLambdaApi, type FunctionSettings, parsePolicy} from '../../src/aws/lambda.js'
+import {createLambdaApi, type FunctionSettings} from '../../src/aws/lambda.js'
 
 const lambda = mockClient(LambdaClient)
 beforeEach(() => lambda.reset())
@@ -90,9 +90,14 @@ describe('LambdaApi', () => {
     lambda.on(GetPolicyCommand).resolvesOnce({Policy: policy}).rejectsOnce(new ResourceNotFoundException({message: 'The resource you requested does not exist.', $metadata: {httpStatusCode: 404}}))
     const l = await api()
     await expect(l.getPolicy('fn')).resolves.toMatchObject([
-      {sid: 'apigw', principal: 'apigateway.amazonaws.com', action: 'lambda:InvokeFunction', sourceArn: 'arn:aws:execute-api:us-west-2:123456789012:abc123/*/GET/level6'},
+      {
+        sid: 'apigw',
+        parseable: true,
+        principals: [{kind: 'service', value: 'apigateway.amazonaws.com'}],
+        actions: ['lambda:InvokeFunction'],
+        conditions: [{base: 'ArnLike', key: 'AWS:SourceArn', values: ['arn:aws:execute-api:us-west-2:123456789012:abc123/*/GET/level6']}],
+      },
     ])
     await expect(l.getPolicy('fn')).resolves.toEqual([])
-    expect(parsePolicy(undefined)).toEqual([])
   })
 })

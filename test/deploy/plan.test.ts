@@ -3,6 +3,7 @@ import type {FunctionState} from '../../src/aws/lambda.js'
 import {type HttpApiDetail, httpApiTarget} from '../../src/deploy/http-api.js'
 import type {DesiredFunction, DesiredState, ObservedState} from '../../src/deploy/model.js'
 import {functionChanges, planDeploy, planRole} from '../../src/deploy/plan.js'
+import {parsePolicy} from '../../src/permissions/policy.js'
 import {statementIdFor} from '../../src/permissions/statement-id.js'
 
 // Pure planning with plain data: no SDK, no mocks. The target's plan never calls its client.
@@ -85,15 +86,13 @@ const api = (detail: Partial<HttpApiDetail> = {}) => ({
   },
 })
 
-const grant = (sourceArn: string, sid = statementIdFor('abc123', sourceArn)) => ({
-  sid,
-  effect: 'Allow',
-  principal: 'apigateway.amazonaws.com',
-  action: 'lambda:InvokeFunction',
-  resource: ARN('shop-get'),
-  sourceArn,
-  raw: {},
-})
+const grant = (sourceArn: string, sid = statementIdFor('abc123', sourceArn), principal = 'apigateway.amazonaws.com') =>
+  parsePolicy(
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{Sid: sid, Effect: 'Allow', Principal: {Service: principal}, Action: 'lambda:InvokeFunction', Resource: ARN('shop-get'), Condition: {ArnLike: {'AWS:SourceArn': sourceArn}}}],
+    }),
+  ).statements[0]
 const GET_ITEM = 'arn:aws:execute-api:us-east-2:123456789012:abc123/$default/GET/items/*'
 
 describe('planDeploy', () => {
@@ -117,7 +116,7 @@ describe('planDeploy', () => {
   })
 
   test('a statement whose id matches but whose content was edited is replaced', () => {
-    const edited = {...grant(GET_ITEM), principal: 'events.amazonaws.com'}
+    const edited = grant(GET_ITEM, undefined, 'events.amazonaws.com')
     const plan = planDeploy(desired(), observed({api: api(), policies: {'shop-get': [edited]}}), target)
     expect(plan.permissions[0]).toMatchObject({action: 'update', reason: 'statement differs (replaced)'})
   })
