@@ -316,9 +316,21 @@ export class Store {
   readonly db: Db
   readonly path: string
 
+  /** Statements of the hot paths (segment ingestion runs on every traced invocation), compiled once. */
+  private readonly statements = new Map<string, BetterSqlite3.Statement>()
+
   constructor(db: Db, path: string) {
     this.db = db
     this.path = path
+  }
+
+  private prepared(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql)
+    if (!statement) {
+      statement = this.db.prepare(sql)
+      this.statements.set(sql, statement)
+    }
+    return statement
   }
 
   /** Runs `fn` in one `BEGIN IMMEDIATE` transaction (nested calls join the outer one). */
@@ -666,25 +678,22 @@ export class Store {
    */
   putSegment(region: string, segment: SegmentInput, receivedAt: number): void {
     this.transaction(() => {
-      const existing = this.db
-        .prepare('SELECT in_progress FROM trace_segments WHERE trace_id = ? AND segment_id = ?')
+      const existing = this.prepared('SELECT in_progress FROM trace_segments WHERE trace_id = ? AND segment_id = ?')
         .get(segment.traceId, segment.id) as {in_progress: number} | undefined
       if (existing && existing.in_progress === 0 && segment.inProgress) return
       const idTime = Number.parseInt(segment.traceId.split('-')[1] ?? '0', 16)
-      this.db
-        .prepare(
-          `INSERT INTO traces (trace_id, region, id_time, first_start, last_end, updated_at, segment_count)
-           VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (trace_id) DO NOTHING`,
-        )
+      this.prepared(
+        `INSERT INTO traces (trace_id, region, id_time, first_start, last_end, updated_at, segment_count)
+         VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (trace_id) DO NOTHING`,
+      )
         .run(segment.traceId, region, idTime, segment.startTime, segment.endTime ?? null, receivedAt)
-      this.db
-        .prepare(
-          `INSERT INTO trace_segments (trace_id, segment_id, kind, parent_id, start_time, end_time, in_progress, document, received_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (trace_id, segment_id) DO UPDATE SET kind = excluded.kind, parent_id = excluded.parent_id,
-             start_time = excluded.start_time, end_time = excluded.end_time, in_progress = excluded.in_progress,
-             document = excluded.document, received_at = excluded.received_at`,
-        )
+      this.prepared(
+        `INSERT INTO trace_segments (trace_id, segment_id, kind, parent_id, start_time, end_time, in_progress, document, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (trace_id, segment_id) DO UPDATE SET kind = excluded.kind, parent_id = excluded.parent_id,
+           start_time = excluded.start_time, end_time = excluded.end_time, in_progress = excluded.in_progress,
+           document = excluded.document, received_at = excluded.received_at`,
+      )
         .run(
           segment.traceId,
           segment.id,
@@ -696,15 +705,14 @@ export class Store {
           segment.document,
           receivedAt,
         )
-      this.db
-        .prepare(
-          `UPDATE traces SET
-             first_start = (SELECT MIN(start_time) FROM trace_segments WHERE trace_id = @traceId),
-             last_end = (SELECT MAX(end_time) FROM trace_segments WHERE trace_id = @traceId),
-             segment_count = (SELECT COUNT(*) FROM trace_segments WHERE trace_id = @traceId),
-             updated_at = @receivedAt
-           WHERE trace_id = @traceId`,
-        )
+      this.prepared(
+        `UPDATE traces SET
+           first_start = (SELECT MIN(start_time) FROM trace_segments WHERE trace_id = @traceId),
+           last_end = (SELECT MAX(end_time) FROM trace_segments WHERE trace_id = @traceId),
+           segment_count = (SELECT COUNT(*) FROM trace_segments WHERE trace_id = @traceId),
+           updated_at = @receivedAt
+         WHERE trace_id = @traceId`,
+      )
         .run({traceId: segment.traceId, receivedAt})
     })
   }
