@@ -14,7 +14,7 @@
  * (§6.5): the status is inferred from Lambda's segments and marked `statusInferred`.
  */
 import {rootSegmentOf} from './facts.js'
-import type {Span, SpanException, TraceTree} from './tree.js'
+import {type Span, type SpanException, subtreeOf, type TraceTree} from './tree.js'
 
 export type TraceVerdict =
   | 'ok'
@@ -72,17 +72,6 @@ function firstException(spans: Span[]): {span: Span; exception: SpanException} |
     if (span.exceptions.length > 0) return {span, exception: span.exceptions[0]}
   }
   return undefined
-}
-
-function subtree(root: Span): Span[] {
-  const out: Span[] = []
-  const stack = [root]
-  while (stack.length > 0) {
-    const span = stack.pop()!
-    out.push(span)
-    for (let i = span.children.length - 1; i >= 0; i--) stack.push(span.children[i])
-  }
-  return out
 }
 
 function describeException(exception: {type: string; message: string} | undefined): string {
@@ -151,7 +140,7 @@ export function classifyTrace(tree: TraceTree, options: ClassifyOptions = {}): T
   // says so; a failed SDK call deeper down may have been handled by the code.
   const failedFunction = functions.find((f) => f.fault || f.error || f.children.some((c) => (c.fault || c.error) && c.namespace === undefined))
   if (failedFunction) {
-    const found = firstException(subtree(failedFunction))
+    const found = firstException(subtreeOf(failedFunction))
     const exception = found?.exception
     if (exception && TIMEOUT.test(`${exception.type} ${exception.message}`)) {
       return verdictOf('function-timeout', `${failedFunction.name} timed out${describeException(exception)}`, found)
@@ -166,7 +155,7 @@ export function classifyTrace(tree: TraceTree, options: ClassifyOptions = {}): T
 
   if (stage && stageStatus !== undefined && stageStatus >= 500) {
     const subStatus = lambdaSubsegment?.http?.response?.status
-    const denied = lambdaSubsegment && firstException(subtree(lambdaSubsegment))?.exception
+    const denied = lambdaSubsegment && firstException(subtreeOf(lambdaSubsegment))?.exception
     if (subStatus === 403 || (denied && /AccessDenied/i.test(denied.type))) {
       return verdictOf(
         'permission-denied',

@@ -273,3 +273,15 @@ export function ancestorsOf(tree: TraceTree, span: Span): Span[] {
   }
   return out
 }
+
+/** The span and everything below it, depth first in start order (the order `children` keeps). */
+export function subtreeOf(root: Span): Span[] {
+  const out: Span[] = []
+  const stack = [root]
+  while (stack.length > 0) {
+    const span = stack.pop()!
+    out.push(span)
+    for (let i = span.children.length - 1; i >= 0; i--) stack.push(span.children[i])
+  }
+  return out
+}

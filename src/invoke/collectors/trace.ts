@@ -1,7 +1,7 @@
 import type {FunctionConfigurationInfo} from '../../aws/invoke.js'
 import type {XRayReader} from '../../aws/xray.js'
 import type {ExceptionFacts, TraceEvidence, TraceFacts} from '../../diagnose/evidence.js'
-import {buildSpanTree, type Span, type TraceTree} from '../../traces/tree.js'
+import {buildSpanTree, subtreeOf, type TraceTree} from '../../traces/tree.js'
 import {NotSeen} from './budget.js'
 import type {CollectContext} from './context.js'
 
@@ -10,17 +10,6 @@ const POLL_MS = 1500
 /** How far around the request the time-window search looks, seconds. */
 const WINDOW_BEFORE_S = 2
 const WINDOW_AFTER_S = 5
-
-function subtree(root: Span): Span[] {
-  const out: Span[] = []
-  const stack = [root]
-  while (stack.length > 0) {
-    const span = stack.pop()!
-    out.push(span)
-    for (let i = span.children.length - 1; i >= 0; i--) stack.push(span.children[i])
-  }
-  return out
-}
 
 function frameText(frame: {path?: string; line?: number; label?: string}): string {
   const where = `${frame.path ?? '?'}${frame.line === undefined ? '' : `:${frame.line}`}`
@@ -39,7 +28,7 @@ export function traceFactsFor(tree: TraceTree, functionName: string, traceId: st
   const serviceSegment = lambdaSegments.find((s) => s.origin === 'AWS::Lambda')
   let exception: ExceptionFacts | undefined
   for (const root of lambdaSegments) {
-    const withException = subtree(root).find((s) => s.exceptions.length > 0)
+    const withException = subtreeOf(root).find((s) => s.exceptions.length > 0)
     if (withException) {
       const e = withException.exceptions[0]
       exception = {type: e.type, message: e.message, frames: e.frames.slice(0, 3).map(frameText)}
@@ -48,7 +37,7 @@ export function traceFactsFor(tree: TraceTree, functionName: string, traceId: st
   }
   const timed = functionSegment ?? serviceSegment
   const stage = tree.spans.find((s) => s.kind === 'segment' && s.origin === 'AWS::ApiGateway::Stage')
-  const lambdaCall = stage ? subtree(stage).find((s) => s.kind === 'subsegment' && s.name === 'Lambda') : undefined
+  const lambdaCall = stage ? subtreeOf(stage).find((s) => s.kind === 'subsegment' && s.name === 'Lambda') : undefined
   const throttle =
     lambdaSegments.some((s) => s.throttle || s.http?.response?.status === 429) || Boolean(lambdaCall?.throttle) || lambdaCall?.http?.response?.status === 429
   // A throttled call leaves the service segment only, flagged fault + error + throttle as a 429 that caused a
