@@ -11,6 +11,7 @@
 import type {ServerResponse} from 'node:http'
 import {join} from 'node:path'
 import {parseFunctionName} from '../control/lambda-validation.js'
+import {XRAY_PATHS} from '../control/xray.js'
 import type {EmulatorEnv, EmulatorExtension} from '../server.js'
 import type {EmulatorRequest} from '../wire.js'
 import {DataPlaneCache} from './cache.js'
@@ -108,6 +109,8 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
       if (await handleExecuteApi(request, response, http, () => handleRestExecuteApi(request, response, rest))) return true
       if (request.path === FAULTS_PATH) return handleFaults(request, response, env.store, () => cache?.invalidate())
       if (await handleInvoke(request, response, invoke)) return true
+      // Queued segments are written before X-Ray answers anything about traces.
+      if (XRAY_PATHS.includes(request.path)) invoke.host.segments.flush()
       if (request.method !== 'GET' && request.method !== 'HEAD') watchWrite(request, response, env)
       return false
     },

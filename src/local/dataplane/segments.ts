@@ -4,10 +4,10 @@
  * PutTraceSegments stores them (same `putSegment` record: id, trace id, kind, parent, times, the document as a
  * JSON string), so GetTraceSummaries and BatchGetTraces return them like any other segment.
  *
- * Writes are batched: documents are queued and written in one transaction per event-loop turn, so a burst of
- * traced requests costs one SQLite commit, not four statements per document per request. The flush runs in
- * the same turn that produced the documents (setImmediate), before the emulator reads the next request, so a
- * client that asks X-Ray right after its response still finds the Lambda segments.
+ * Writes are batched: documents are queued and written in one transaction at most every FLUSH_INTERVAL_MS (or
+ * once MAX_QUEUED are waiting), so a stream of traced requests costs one SQLite commit per batch instead of one
+ * per request. Every X-Ray read that reaches the emulator flushes first (the data plane sees requests before the
+ * control plane), so a client that asks X-Ray right after its response still finds the Lambda segments.
  *
  * X-Ray is regional: a trace is stored in the region of the function that produced it. The daemon's documents
  * carry no region, so the sink remembers which region each recent trace id belongs to.
@@ -18,6 +18,10 @@ const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/
 const SEGMENT_ID = /^[0-9a-f]{16}$/
 /** X-Ray's document size limit (aws-semantics §6.2). */
 const MAX_DOCUMENT_BYTES = 64 * 1024
+/** Longest a queued document waits before it is written. */
+const FLUSH_INTERVAL_MS = 50
+/** A queue this long is written at once. */
+const MAX_QUEUED = 1000
 /** How many trace ids → region to remember (a daemon document arrives within seconds of its invocation). */
 const REMEMBERED_TRACES = 10_000
 
@@ -26,7 +30,7 @@ export interface SegmentSink {
   traceRegion(traceId: string, region: string): void
   /** Queues documents for storage; those that PutTraceSegments would refuse are counted and dropped. */
   add(documents: Record<string, unknown>[], region?: string): void
-  /** Writes everything queued now. */
+  /** Writes everything queued now (before anything reads traces). */
   flush(): void
   /** Documents dropped because they were not valid segment documents. */
   readonly rejected: number
@@ -69,7 +73,7 @@ function regionOfDocument(document: Record<string, unknown>): string | undefined
 export function createSegmentSink(store: Store, defaultRegion: string, onRejected?: (reason: string) => void): SegmentSink {
   const regions = new Map<string, string>()
   let queue: {region: string; input: SegmentInput}[] = []
-  let scheduled = false
+  let timer: NodeJS.Timeout | undefined
   let rejected = 0
 
   function regionFor(document: Record<string, unknown>, traceId: string, given?: string): string {
@@ -77,7 +81,8 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
   }
 
   function flush(): void {
-    scheduled = false
+    clearTimeout(timer)
+    timer = undefined
     if (queue.length === 0) return
     const batch = queue
     queue = []
@@ -88,7 +93,7 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
         for (const {region, input} of batch) store.putSegment(region, input, receivedAt)
       })
     } catch (error) {
-      // Runs from setImmediate: a throw here would take the emulator down for the sake of a trace.
+      // Runs from a timer: a throw here would take the emulator down for the sake of a trace.
       rejected += batch.length
       onRejected?.(`storing ${batch.length} segment(s) failed: ${(error as Error).message}`)
     }
@@ -110,9 +115,11 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
         }
         queue.push({region: regionFor(document, checked.input.traceId, region), input: checked.input})
       }
-      if (!scheduled && queue.length > 0) {
-        scheduled = true
-        setImmediate(flush)
+      if (queue.length >= MAX_QUEUED) flush()
+      else if (!timer && queue.length > 0) {
+        timer = setTimeout(flush, FLUSH_INTERVAL_MS)
+        // Pending segments never keep a process alive; `close` flushes them.
+        timer.unref()
       }
     },
     flush,
