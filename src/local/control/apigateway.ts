@@ -20,45 +20,14 @@
  */
 import {ANY_METHODS} from '../../gateway/match.js'
 import {restStore, type RestApiRecord, type RestStore} from '../rest-store.js'
-import {InvalidCursorError, type Page, type WireObject} from '../store.js'
-import {empty, type EmulatorRequest, json, parseJsonBody, type Route, ServiceError, type WireResponse} from '../wire.js'
+import type {WireObject} from '../store.js'
+import {empty, type EmulatorRequest, json, type Route, ServiceError, type WireResponse} from '../wire.js'
 import type {ControlContext} from './context.js'
+import {badRequest, body, conflict, listPage, type Paging, pick, required, stringMap} from './gateway-wire.js'
 import {gatewayId} from './ids.js'
 
 function notFound(message: string): ServiceError {
   return new ServiceError(404, 'NotFoundException', message, {message})
-}
-
-function badRequest(message: string): ServiceError {
-  return new ServiceError(400, 'BadRequestException', message, {message})
-}
-
-function conflict(message: string): ServiceError {
-  return new ServiceError(409, 'ConflictException', message, {message})
-}
-
-function body(request: EmulatorRequest): Record<string, unknown> {
-  return parseJsonBody(request, () => badRequest('Invalid request body'))
-}
-
-function required(input: Record<string, unknown>, member: string, shape: string): void {
-  if (input[member] === undefined || input[member] === null) {
-    throw badRequest(`1 validation error detected: Value null at '${shape}.${member}' failed to satisfy constraint: Member must not be null`)
-  }
-}
-
-function stringMap(value: unknown, member: string): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    throw badRequest(`Invalid ${member}: expected a map of strings`)
-  }
-  return {...(value as Record<string, string>)}
-}
-
-function pick(input: Record<string, unknown>, members: readonly string[]): WireObject {
-  const out: WireObject = {}
-  for (const member of members) if (input[member] !== undefined && input[member] !== null) out[member] = input[member]
-  return out
 }
 
 /** API Gateway v1 timestamps are epoch seconds on the wire (restJson1's default format). */
@@ -70,23 +39,7 @@ function rest(ctx: ControlContext): RestStore {
   return restStore(ctx.store)
 }
 
-function limitOf(request: EmulatorRequest): number {
-  const raw = request.query.get('limit')
-  if (raw === null) return 25
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1 || n > 500) throw badRequest(`Invalid limit: ${raw}. It must be between 1 and 500.`)
-  return n
-}
-
-function listPage<T>(request: EmulatorRequest, load: (options: {after?: string; limit: number}) => Page<T>): Page<T> {
-  const token = request.query.get('position') ?? undefined
-  try {
-    return load({after: token || undefined, limit: limitOf(request)})
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw badRequest(`Invalid position: ${token}`)
-    throw error
-  }
-}
+const PAGING: Paging = {token: 'position', limit: 'limit', defaultLimit: 25}
 
 function listOut(items: unknown[], next: string | undefined): WireResponse {
   return json(200, {item: items, ...(next ? {position: next} : {})})
@@ -148,7 +101,7 @@ function getRestApi(request: EmulatorRequest, params: Record<string, string>, ct
 }
 
 function getRestApis(request: EmulatorRequest, ctx: ControlContext): WireResponse {
-  const page = listPage(request, (options) => rest(ctx).listApis(request.region, options))
+  const page = listPage(request, PAGING, (options) => rest(ctx).listApis(request.region, options))
   return listOut(page.items.map(apiOut), page.next)
 }
 
@@ -198,7 +151,7 @@ const embedsMethods = (request: EmulatorRequest) => request.query.getAll('embed'
 
 function getResources(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   loadApi(ctx, params.restApiId, request.region)
-  const page = listPage(request, (options) => rest(ctx).listChildren('resources', params.restApiId, options))
+  const page = listPage(request, PAGING, (options) => rest(ctx).listChildren('resources', params.restApiId, options))
   return listOut(
     page.items.map((r) => resourceOut(r as ResourceData, embedsMethods(request))),
     page.next,
@@ -476,7 +429,7 @@ function createDeployment(request: EmulatorRequest, params: Record<string, strin
 
 function getDeployments(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   loadApi(ctx, params.restApiId, request.region)
-  const page = listPage(request, (options) => rest(ctx).listChildren('deployments', params.restApiId, options))
+  const page = listPage(request, PAGING, (options) => rest(ctx).listChildren('deployments', params.restApiId, options))
   return listOut(
     page.items.map((d) => deploymentOut(d as DeploymentData)),
     page.next,

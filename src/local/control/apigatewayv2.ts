@@ -11,9 +11,10 @@
  */
 import {parseRouteKey} from '../../gateway/routes.js'
 import {EXECUTE_API_PREFIX} from '../constants.js'
-import {type ApiChildKind, type ApiRecord, InvalidCursorError, type Page, type WireObject} from '../store.js'
-import {empty, type EmulatorRequest, json, parseJsonBody, type Route, ServiceError, type WireResponse} from '../wire.js'
+import type {ApiChildKind, ApiRecord, WireObject} from '../store.js'
+import {empty, type EmulatorRequest, json, type Route, ServiceError, type WireResponse} from '../wire.js'
 import type {ControlContext} from './context.js'
+import {badRequest, body, conflict, listPage, type Paging, pick, required, stringMap} from './gateway-wire.js'
 import {gatewayId} from './ids.js'
 
 export {EXECUTE_API_PREFIX}
@@ -27,56 +28,7 @@ function notFound(message: string, resourceType: string): ServiceError {
   return new ServiceError(404, 'NotFoundException', message, {message, resourceType})
 }
 
-function badRequest(message: string): ServiceError {
-  return new ServiceError(400, 'BadRequestException', message, {message})
-}
-
-function conflict(message: string): ServiceError {
-  return new ServiceError(409, 'ConflictException', message, {message})
-}
-
-function body(request: EmulatorRequest): Record<string, unknown> {
-  return parseJsonBody(request, () => badRequest('Invalid request body'))
-}
-
-function required(input: Record<string, unknown>, member: string): void {
-  if (input[member] === undefined || input[member] === null) {
-    throw badRequest(`1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`)
-  }
-}
-
-function stringMap(value: unknown, member: string): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    throw badRequest(`Invalid ${member}: expected a map of strings`)
-  }
-  return value as Record<string, string>
-}
-
-/** Copies the listed members that are present (the stored resource never carries unknown keys). */
-function pick(input: Record<string, unknown>, members: readonly string[]): WireObject {
-  const out: WireObject = {}
-  for (const member of members) if (input[member] !== undefined && input[member] !== null) out[member] = input[member]
-  return out
-}
-
-function pageSize(request: EmulatorRequest): number {
-  const raw = request.query.get('maxResults')
-  if (raw === null) return 100
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1 || n > 500) throw badRequest(`Invalid maxResults: ${raw}. It must be between 1 and 500.`)
-  return n
-}
-
-function listPage<T>(request: EmulatorRequest, load: (options: {after?: string; limit: number}) => Page<T>): Page<T> {
-  const token = request.query.get('nextToken') ?? undefined
-  try {
-    return load({after: token || undefined, limit: pageSize(request)})
-  } catch (error) {
-    if (error instanceof InvalidCursorError) throw badRequest(`Invalid nextToken: ${token}`)
-    throw error
-  }
-}
+const PAGING: Paging = {token: 'nextToken', limit: 'maxResults', defaultLimit: 100}
 
 // ---- APIs ------------------------------------------------------------------------------------------------------
 
@@ -203,7 +155,7 @@ function getApi(request: EmulatorRequest, params: Record<string, string>, ctx: C
 }
 
 function getApis(request: EmulatorRequest, ctx: ControlContext): WireResponse {
-  const page = listPage(request, (options) => ctx.store.listApis(request.region, options))
+  const page = listPage(request, PAGING, (options) => ctx.store.listApis(request.region, options))
   return json(200, {items: page.items.map((api) => apiOut(api, request.baseUrl)), ...(page.next ? {nextToken: page.next} : {})})
 }
 
@@ -500,7 +452,7 @@ function getChild(kind: ApiChildKind, idParam: string) {
 function listChildren(kind: ApiChildKind) {
   return (request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse => {
     loadApi(ctx, params.ApiId, request.region)
-    const page = listPage(request, (options) => ctx.store.listChildren(kind, params.ApiId, options))
+    const page = listPage(request, PAGING, (options) => ctx.store.listChildren(kind, params.ApiId, options))
     return json(200, {items: page.items, ...(page.next ? {nextToken: page.next} : {})})
   }
 }
