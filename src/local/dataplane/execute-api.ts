@@ -12,8 +12,9 @@
  * responses carry `apigw-requestid`; REST ones `x-amzn-RequestId` and `x-amz-apigw-id`. Every response that
  * reached the function also carries the `x-amzn-trace-id` the function saw, so its trace can be looked up.
  *
- * The API type switch is the seam for REST APIs (API Gateway v1 control plane, not built yet): the REST branch
- * already uses the REST matcher, the 1.0 event builder and the REST status table.
+ * REST APIs (API Gateway v1: deployments, stage tracing) are answered by `rest.ts`, to which requests for an API
+ * id this handler does not know are offered. The API type stays a parameter of every rule used here (matcher,
+ * event builder, status table), so a REST view compiled into a `CompiledApi` would take the REST branch.
  */
 import type {ServerResponse} from 'node:http'
 import {
