@@ -5,10 +5,9 @@
  */
 import type {ApiGatewayV2Api, IntegrationState, RouteState, StageState} from '../aws/apigatewayv2.js'
 import {PAYLOAD_FORMAT_VERSION} from '../aws/apigatewayv2.js'
-import {UserError} from '../errors.js'
 import {parseFunctionArn} from '../permissions/arn.js'
 import {type Progress, step} from '../progress.js'
-import type {ApiApplyContext, ApiApplyHandle, ApiTarget, ObservedApis} from './api-target.js'
+import {type ApiApplyContext, type ApiApplyHandle, type ApiTarget, checkNameFree, type ObservedApis, projectApis, skip} from './api-target.js'
 import {observed as quiet, settleAll} from './concurrency.js'
 import type {ActionKind, ApiPlan, DesiredState, FunctionPlan, ObservedApi, ObservedState, PlanAction} from './model.js'
 import {PROJECT_TAG, projectTags} from './model.js'
@@ -71,10 +70,7 @@ export function httpApiTarget(apigw: ApiGatewayV2Api): ApiTarget<HttpApiDetail, 
 
     async observe(project) {
       const apis = (await apigw.listApis()).filter((a) => a.protocolType === 'HTTP')
-      const tagged = apis
-        .filter((a) => a.tags[PROJECT_TAG] === project)
-        .sort((a, b) => (a.createdDate?.getTime() ?? 0) - (b.createdDate?.getTime() ?? 0) || a.apiId.localeCompare(b.apiId))
-      const foreignApis = apis.filter((a) => a.name === project && a.tags[PROJECT_TAG] !== project).map((a) => ({apiId: a.apiId, name: a.name}))
+      const {tagged, foreignApis} = projectApis(apis, project, (a) => a.apiId)
       const toObserved = (a: (typeof apis)[number], detail: HttpApiDetail): ObservedApi<HttpApiDetail> => ({
         apiId: a.apiId,
         name: a.name,
@@ -119,13 +115,7 @@ export function httpApiTarget(apigw: ApiGatewayV2Api): ApiTarget<HttpApiDetail, 
       }
 
       if (!api) {
-        if (observed.foreignApis.length > 0) {
-          const ids = observed.foreignApis.map((a) => a.apiId).join(', ')
-          throw new UserError('API_NAME_TAKEN', `An HTTP API named "${project}" exists (${ids}) but was not created by tracegate for this project (no ${PROJECT_TAG}=${project} tag)`, {
-            suggestion: `tracegate does not adopt APIs it did not create: delete or rename that API, or change "name" in tracegate.json. To adopt it on purpose, tag it: aws apigatewayv2 tag-resource --resource-arn arn:aws:apigateway:${desired.region}::/apis/${observed.foreignApis[0].apiId} --tags ${PROJECT_TAG}=${project}`,
-            details: {apis: observed.foreignApis},
-          })
-        }
+        checkNameFree(observed, desired, {label: 'An HTTP API', cli: 'apigatewayv2', arnPath: 'apis'})
         plan.apiAction = {action: 'create', reason: 'not in AWS yet'}
         plan.stageAction = {action: 'create', reason: 'new API'}
         for (const fn of withRoutes) {
@@ -346,8 +336,4 @@ export function httpApiTarget(apigw: ApiGatewayV2Api): ApiTarget<HttpApiDetail, 
       await step(progress, `delete-api:${api.apiId}`, `Delete HTTP API ${api.name} (${api.apiId})`, () => apigw.deleteApi(api.apiId))
     },
   }
-}
-
-function skip(progress: Progress, id: string, label: string, detail = 'unchanged'): void {
-  progress.emit({step: id, status: 'skip', label, detail})
 }

@@ -22,7 +22,7 @@ import {type ApiGatewayApi, lambdaInvocationUri, type RestDeploymentState, type 
 import {UserError} from '../errors.js'
 import {parseRouteKey} from '../gateway/routes.js'
 import {type Progress, step} from '../progress.js'
-import type {ApiApplyContext, ApiApplyHandle, ApiTarget, ObservedApis} from './api-target.js'
+import {type ApiApplyContext, type ApiApplyHandle, type ApiTarget, checkNameFree, type ObservedApis, projectApis, skip} from './api-target.js'
 import {observed as quiet, settleAll} from './concurrency.js'
 import {functionNameOfIntegration} from './http-api.js'
 import type {ActionKind, ApiPlan, DesiredState, FunctionPlan, ObservedApi, ObservedState, PlanAction} from './model.js'
@@ -168,10 +168,7 @@ export function restApiTarget(apigw: ApiGatewayApi): ApiTarget<RestApiDetail, Re
 
     async observe(project) {
       const apis = await apigw.listRestApis()
-      const tagged = apis
-        .filter((a) => a.tags[PROJECT_TAG] === project)
-        .sort((a, b) => (a.createdDate?.getTime() ?? 0) - (b.createdDate?.getTime() ?? 0) || a.id.localeCompare(b.id))
-      const foreignApis = apis.filter((a) => a.name === project && a.tags[PROJECT_TAG] !== project).map((a) => ({apiId: a.id, name: a.name}))
+      const {tagged, foreignApis} = projectApis(apis, project, (a) => a.id)
       const toObserved = (a: (typeof apis)[number], detail: RestApiDetail): ObservedApi<RestApiDetail> => ({
         apiId: a.id,
         name: a.name,
@@ -222,13 +219,7 @@ export function restApiTarget(apigw: ApiGatewayApi): ApiTarget<RestApiDetail, Re
       const wantedPaths = resourcePathsFor(methods.map((m) => m.path))
 
       if (!api) {
-        if (observed.foreignApis.length > 0) {
-          const ids = observed.foreignApis.map((a) => a.apiId).join(', ')
-          throw new UserError('API_NAME_TAKEN', `A REST API named "${project}" exists (${ids}) but was not created by tracegate for this project (no ${PROJECT_TAG}=${project} tag)`, {
-            suggestion: `tracegate does not adopt APIs it did not create: delete or rename that API, or change "name" in tracegate.json. To adopt it on purpose, tag it: aws apigateway tag-resource --resource-arn arn:aws:apigateway:${desired.region}::/restapis/${observed.foreignApis[0].apiId} --tags ${PROJECT_TAG}=${project}`,
-            details: {apis: observed.foreignApis},
-          })
-        }
+        checkNameFree(observed, desired, {label: 'A REST API', cli: 'apigateway', arnPath: 'restapis'})
         plan.apiAction = {action: 'create', reason: 'not in AWS yet'}
         for (const path of wantedPaths) plan.resources.push({path, action: 'create', reason: 'new API'})
         for (const m of methods) plan.methods.push({...m, action: 'create', reason: 'new API', changes: []})
@@ -536,10 +527,6 @@ function stageReason(plan: RestApiPlan): string {
 function withNewResources(m: RestMethodPlan, plan: RestApiPlan): string {
   const created = plan.resources.filter((r) => r.action === 'create' && (m.path === r.path || m.path.startsWith(`${r.path}/`))).map((r) => r.path)
   return created.length ? `${m.reason} (resource ${created.join(', ')})` : m.reason
-}
-
-function skip(progress: Progress, id: string, label: string, detail = 'unchanged'): void {
-  progress.emit({step: id, status: 'skip', label, detail})
 }
 
 /** Runs the works it is given one after another, in call order; a failure does not stop the ones after it. */
