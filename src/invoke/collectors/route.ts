@@ -1,5 +1,5 @@
 import {functionNameOfIntegration} from '../../deploy/http-api.js'
-import type {RouteEvidence} from '../../diagnose/evidence.js'
+import type {MatchedRoute, RouteEvidence} from '../../diagnose/evidence.js'
 import {matchHttpRoute, matchRestRoute, nearestRoutes} from '../../gateway/match.js'
 import {parseFunctionArn} from '../../permissions/arn.js'
 import {describeFailure} from './budget.js'
@@ -89,16 +89,15 @@ export async function collectRoute(ctx: CollectContext, signal: AbortSignal): Pr
     }
   }
   const functionArn = functionArnOfIntegration(integration?.integrationUri)
-  const target: RouteTarget = {
+  const matched = {
     routeKey: m.routeKey,
     functionName,
     functionArn,
     integrationId: integration?.integrationId,
     payloadFormatVersion: format,
     integrationTimeoutMs,
-    pathParameters: m.pathParameters,
-    resourcePath: m.resourcePath,
-  }
+  } satisfies MatchedRoute
+  const target: RouteTarget = {...matched, pathParameters: m.pathParameters, resourcePath: m.resourcePath}
   return {
     evidence: {
       source: 'route',
@@ -110,14 +109,7 @@ export async function collectRoute(ctx: CollectContext, signal: AbortSignal): Pr
         stages: api.stages,
         apiId: api.apiId,
         nearest: [],
-        matched: {
-          routeKey: m.routeKey,
-          functionName,
-          functionArn,
-          integrationId: integration?.integrationId,
-          payloadFormatVersion: format,
-          integrationTimeoutMs,
-        },
+        matched,
       },
     },
     target,
