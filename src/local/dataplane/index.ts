@@ -62,6 +62,8 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
   function watchWrite(request: EmulatorRequest, response: ServerResponse, env: EmulatorEnv): void {
     if (XRAY_WRITE_PATHS.includes(request.path)) return
     const change = (request.method === 'PUT' || request.method === 'DELETE') && FUNCTION_CHANGE.exec(request.path)
+    // Now (the control plane's handlers run to completion before any other request is read) and again once answered.
+    cache?.invalidate()
     response.once('finish', () => {
       cache?.invalidate()
       if (change && response.statusCode < 300) {
