@@ -11,32 +11,14 @@ import {join} from 'node:path'
 // tracegate (the emulator's tests drive it the same way).
 import {AddPermissionCommand, GetPolicyCommand, LambdaClient, RemovePermissionCommand} from '@aws-sdk/client-lambda'
 import {afterAll, describe, expect, test} from 'vitest'
+import {MALFORMED_HANDLER, THROWING_HANDLER} from '../../src/demo/handlers.js'
 import {type CliResult, descendantsOf, isAlive, lineWith, setupE2e} from './helpers.js'
 
 const e2e = setupE2e({prefix: 'tracegate-e2e-cli-'})
 const STEP_TIMEOUT = 60_000
 
-/** Fails the way real code fails: a TypeError deep in a helper, with a real stack. */
-const THROWING_HANDLER = `const orders = new Map([['42', {id: '42', total: 19.99}]])
-
-function totalOf(order) {
-  return order.total
-}
-
-export const handler = async (event) => {
-  const order = orders.get(event.pathParameters?.id ?? 'missing')
-  return {statusCode: 200, body: JSON.stringify({total: totalOf(order)})}
-}
-`
+// The demo's broken handlers: a TypeError deep in a helper, and cookies as a string (payload 2.0, aws-semantics §4.2).
 const THROWN_MESSAGE = "Cannot read properties of undefined (reading 'total')"
-
-/** Answers, but payload format 2.0 wants "cookies" to be an array of strings (aws-semantics §4.2). */
-const MALFORMED_HANDLER = `export const handler = async () => ({
-  statusCode: 200,
-  cookies: 'session=3f9a; Path=/; HttpOnly',
-  body: JSON.stringify({ok: true}),
-})
-`
 
 interface DeployJson {
   plan: Array<{resource: string; name: string; action: string}>
