@@ -4,19 +4,12 @@
  * APIs do not (500: Lambda refused the invocation; 502: the function failed or answered badly; 504: timeout;
  * 403 "Missing Authentication Token": no route), with x-amzn-ErrorType on every gateway error.
  */
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
 import {APIGatewayClient, CreateDeploymentCommand, GetResourcesCommand, PutIntegrationCommand} from '@aws-sdk/client-api-gateway'
 import {DeleteFunctionConcurrencyCommand, GetPolicyCommand, LambdaClient, PutFunctionConcurrencyCommand, RemovePermissionCommand} from '@aws-sdk/client-lambda'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {type AwsClients, createAwsClients} from '../../src/aws/clients.js'
-import {parseProject} from '../../src/config/loader.js'
-import type {ProjectConfig} from '../../src/config/schema.js'
-import {createDeployApis} from '../../src/deploy/apis.js'
-import {deploy} from '../../src/deploy/deploy.js'
-import {type InvokeOptions, invokeEndpoint} from '../../src/invoke/invoke.js'
-import {type RunningEmulator, startEmulator} from '../../src/local/server.js'
+import type {InvokeOptions} from '../../src/invoke/invoke.js'
+import type {RunningEmulator} from '../../src/local/server.js'
+import {type DeployedEmulator, deployOnEmulator} from './deployed-emulator.js'
 
 const REGION = 'us-east-1'
 
@@ -51,31 +44,17 @@ const CONFIG = {
   },
 }
 
+let t: DeployedEmulator
 let emulator: RunningEmulator
-let dataDir: string
-let projectDir: string
-let project: ProjectConfig
-let clients: AwsClients
 let lambda: LambdaClient
 let apiId: string
 
-function invoke(target: string, options: Partial<InvokeOptions> = {}) {
-  return invokeEndpoint({target, project, aws: async () => clients, budgets: {trace: 1000}, ...options})
-}
+const invoke = (target: string, options: Partial<InvokeOptions> = {}) => t.invoke(target, options)
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'tracegate-invoke-rest-emu-'))
-  projectDir = mkdtempSync(join(tmpdir(), 'tracegate-invoke-rest-project-'))
-  mkdirSync(dirname(join(projectDir, 'src/handlers.js')), {recursive: true})
-  writeFileSync(join(projectDir, 'src/handlers.js'), HANDLERS)
-  const text = JSON.stringify(CONFIG, null, 2)
-  writeFileSync(join(projectDir, 'tracegate.json'), text)
-  project = parseProject(text, join(projectDir, 'tracegate.json'))
-  emulator = await startEmulator({port: 0, dataDir})
-  clients = createAwsClients({region: REGION, endpoint: emulator.url, local: true})
-  const result = await deploy({project, apis: await createDeployApis(clients), region: REGION})
-  apiId = result.apiId ?? ''
-  const config = {endpoint: emulator.url, region: REGION, credentials: {accessKeyId: 'tracegate', secretAccessKey: 'tracegate-local'}, maxAttempts: 1}
+  t = await deployOnEmulator({name: 'invoke-rest', region: REGION, handlers: HANDLERS, config: CONFIG})
+  ;({emulator, apiId} = t)
+  const config = t.sdkConfig
   lambda = new LambdaClient(config)
   // /sluggish's integration waits 500 ms (REST allows 50-29000), and the stage serves a new deployment with it.
   const v1 = new APIGatewayClient(config)
@@ -91,9 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   lambda?.destroy()
-  await emulator?.close()
-  rmSync(dataDir, {recursive: true, force: true})
-  rmSync(projectDir, {recursive: true, force: true})
+  await t?.close()
 })
 
 describe('tracegate invoke on the emulator (REST API)', () => {

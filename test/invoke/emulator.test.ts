@@ -4,9 +4,6 @@
  * permission, reserved concurrency 0 or an injected throttle, a throwing handler, each malformed shape, slow
  * handlers, an unknown route), and the diagnosis must name it.
  */
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
 import {ApiGatewayV2Client, GetIntegrationsCommand, UpdateIntegrationCommand} from '@aws-sdk/client-apigatewayv2'
 import {
   DeleteFunctionConcurrencyCommand,
@@ -16,14 +13,10 @@ import {
   RemovePermissionCommand,
 } from '@aws-sdk/client-lambda'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {type AwsClients, createAwsClients} from '../../src/aws/clients.js'
-import {parseProject} from '../../src/config/loader.js'
-import type {ProjectConfig} from '../../src/config/schema.js'
-import {createDeployApis} from '../../src/deploy/apis.js'
-import {deploy} from '../../src/deploy/deploy.js'
-import {type InvokeOptions, invokeEndpoint} from '../../src/invoke/invoke.js'
-import {type RunningEmulator, startEmulator} from '../../src/local/server.js'
+import type {InvokeOptions} from '../../src/invoke/invoke.js'
+import type {RunningEmulator} from '../../src/local/server.js'
 import {runCommand} from '../helpers/run-command.js'
+import {type DeployedEmulator, deployOnEmulator} from './deployed-emulator.js'
 
 const REGION = 'us-east-1'
 
@@ -71,19 +64,14 @@ const CONFIG = {
   },
 }
 
+let t: DeployedEmulator
 let emulator: RunningEmulator
-let dataDir: string
 let projectDir: string
-let project: ProjectConfig
-let clients: AwsClients
 let lambda: LambdaClient
 let apigw: ApiGatewayV2Client
 let apiId: string
 
-function invoke(target: string, options: Partial<InvokeOptions> = {}) {
-  // The emulator stores segments as they arrive: a short wait for the trace is enough.
-  return invokeEndpoint({target, project, aws: async () => clients, budgets: {trace: 1000}, ...options})
-}
+const invoke = (target: string, options: Partial<InvokeOptions> = {}) => t.invoke(target, options)
 
 async function setFault(functionName: string, fault: Record<string, unknown>) {
   const response = await fetch(`${emulator.url}/_tracegate/faults`, {method: 'POST', body: JSON.stringify({functionName, ...fault})})
@@ -91,20 +79,10 @@ async function setFault(functionName: string, fault: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'tracegate-invoke-emu-'))
-  projectDir = mkdtempSync(join(tmpdir(), 'tracegate-invoke-project-'))
-  mkdirSync(dirname(join(projectDir, 'src/handlers.js')), {recursive: true})
-  writeFileSync(join(projectDir, 'src/handlers.js'), HANDLERS)
-  const text = JSON.stringify(CONFIG, null, 2)
-  writeFileSync(join(projectDir, 'tracegate.json'), text)
-  project = parseProject(text, join(projectDir, 'tracegate.json'))
-  emulator = await startEmulator({port: 0, dataDir})
-  clients = createAwsClients({region: REGION, endpoint: emulator.url, local: true})
-  const result = await deploy({project, apis: await createDeployApis(clients), region: REGION})
-  apiId = result.apiId ?? ''
-  const config = {endpoint: emulator.url, region: REGION, credentials: {accessKeyId: 'tracegate', secretAccessKey: 'tracegate-local'}, maxAttempts: 1}
-  lambda = new LambdaClient(config)
-  apigw = new ApiGatewayV2Client(config)
+  t = await deployOnEmulator({name: 'invoke', region: REGION, handlers: HANDLERS, config: CONFIG})
+  ;({emulator, projectDir, apiId} = t)
+  lambda = new LambdaClient(t.sdkConfig)
+  apigw = new ApiGatewayV2Client(t.sdkConfig)
   // The integration of /sluggish waits 500 ms (HTTP APIs allow 50-30000), so its 1.5 s handler times it out.
   const integrations = await apigw.send(new GetIntegrationsCommand({ApiId: apiId}))
   const sluggish = integrations.Items?.find((i) => i.IntegrationUri?.endsWith(':function:shop-sluggish'))
@@ -114,9 +92,7 @@ beforeAll(async () => {
 afterAll(async () => {
   lambda?.destroy()
   apigw?.destroy()
-  await emulator?.close()
-  rmSync(dataDir, {recursive: true, force: true})
-  rmSync(projectDir, {recursive: true, force: true})
+  await t?.close()
 })
 
 describe('tracegate invoke on the emulator (HTTP API)', () => {
