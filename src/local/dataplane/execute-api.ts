@@ -83,7 +83,7 @@ export function executeApiTarget(rawUrl: string, host: string | undefined): Exec
 }
 
 /** Header lines as the client sent them (order, casing and repeats kept), from Node's `rawHeaders`. */
-function headerPairs(rawHeaders: string[]): [string, string][] {
+export function headerPairs(rawHeaders: string[]): [string, string][] {
   const pairs: [string, string][] = []
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i], rawHeaders[i + 1]])
   return pairs
@@ -119,7 +119,7 @@ function writeGatewayError(
  * Groups the mapped response's header lines (a name may repeat, e.g. set-cookie) for `writeHead`; `names`
  * holds the lower-cased names present.
  */
-function outgoingHeaders(lines: [string, string][]): {headers: OutgoingHeaders; names: Map<string, string>} {
+export function outgoingHeaders(lines: [string, string][]): {headers: OutgoingHeaders; names: Map<string, string>} {
   const headers: OutgoingHeaders = {}
   const nameFor = new Map<string, string>()
   for (const [rawName, value] of lines) {
@@ -150,7 +150,7 @@ function outcomeOf(result: InvokeResult, api: CompiledApi, integration: Compiled
 }
 
 /** The invocation raced against the integration timeout; `undefined` when the timeout won. */
-function invokeWithin(host: LambdaHost, fn: FunctionRecord, payload: Buffer, traceHeader: string, timeoutMs: number): Promise<InvokeResult | undefined> {
+export function invokeWithin(host: LambdaHost, fn: FunctionRecord, payload: Buffer, traceHeader: string, timeoutMs: number): Promise<InvokeResult | undefined> {
   const invocation = host.invoke(fn, payload, {traceHeader})
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<undefined>((resolve) => {

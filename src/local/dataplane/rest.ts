@@ -34,7 +34,7 @@ import {type InvokeResult, newSegmentId, newTraceId, parseTraceHeader} from '../
 import type {FunctionRecord, Store, WireObject} from '../store.js'
 import type {EmulatorRequest} from '../wire.js'
 import {type LambdaTarget, lambdaTargetOf, type ThrottleSettings} from './cache.js'
-import {type ExecuteApiDeps, executeApiTarget} from './execute-api.js'
+import {type ExecuteApiDeps, executeApiTarget, headerPairs, invokeWithin, outgoingHeaders} from './execute-api.js'
 import {functionArnOf} from './host.js'
 import {headerOf, type OutgoingHeaders, writeResponse} from './respond.js'
 
@@ -304,40 +304,8 @@ export function decideStageTrace(header: string | undefined, tracingEnabled: boo
   }
 }
 
-/** Header lines as the client sent them (order, casing and repeats kept), from Node's `rawHeaders`. */
-function headerPairs(rawHeaders: string[]): [string, string][] {
-  const pairs: [string, string][] = []
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i], rawHeaders[i + 1]])
-  return pairs
-}
 
-/** Groups the mapped response's header lines (a name may repeat, e.g. set-cookie) for `writeHead`. */
-function outgoingHeaders(lines: [string, string][]): OutgoingHeaders {
-  const headers: OutgoingHeaders = {}
-  const nameFor = new Map<string, string>()
-  for (const [rawName, value] of lines) {
-    const lower = rawName.toLowerCase()
-    // API Gateway frames the response itself: a length or transfer coding from the function is not used.
-    if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection') continue
-    const name = nameFor.get(lower) ?? rawName
-    nameFor.set(lower, name)
-    const previous = headers[name]
-    if (previous === undefined) headers[name] = value
-    else headers[name] = Array.isArray(previous) ? [...previous, value] : [previous, value]
-  }
-  return headers
-}
 
-function invokeWithin(deps: ExecuteApiDeps, fn: FunctionRecord, payload: Buffer, traceHeader: string, timeoutMs: number): Promise<InvokeResult | undefined> {
-  const invocation = deps.host.invoke(fn, payload, {traceHeader})
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), timeoutMs)
-  })
-  // The function keeps running after API Gateway gives up, as on AWS; only its answer is dropped.
-  invocation.catch(() => {})
-  return Promise.race([invocation, timeout]).finally(() => clearTimeout(timer))
-}
 
 /** Whether the function's resource policy lets API Gateway invoke it for this method (memoised with the policy). */
 function mayInvoke(deps: ExecuteApiDeps, api: RestApiView, stage: string, routeKey: string, fn: FunctionRecord): boolean {
@@ -477,7 +445,7 @@ export async function handleRestExecuteApi(request: EmulatorRequest, response: S
   let result: InvokeResult | undefined
   const invokeStart = Date.now()
   try {
-    result = await invokeWithin(deps, fn, payload, lambdaHeader, integrationTimeoutMs('rest', route.timeoutInMillis))
+    result = await invokeWithin(deps.host, fn, payload, lambdaHeader, integrationTimeoutMs('rest', route.timeoutInMillis))
   } catch (error) {
     deps.onWarning?.(`invoking ${fn.name} for REST API ${api.apiId} failed: ${(error as Error).message}`)
     lambdaPart = {functionArn, functionName: fn.name, startMs: invokeStart, endMs: Date.now(), status: 500, failure: (error as Error).message}
@@ -508,6 +476,6 @@ export async function handleRestExecuteApi(request: EmulatorRequest, response: S
   )
   if (mapped.kind === 'function-error') return fail('function-error')
   if (mapped.kind === 'malformed') return fail('malformed-response')
-  finish(mapped.statusCode, outgoingHeaders(mapped.headers), mapped.body)
+  finish(mapped.statusCode, outgoingHeaders(mapped.headers).headers, mapped.body)
   return true
 }
