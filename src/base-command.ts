@@ -1,5 +1,6 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {type AwsClients, createAwsClients} from './aws/clients.js'
+import {profileRegion} from './aws/profile-region.js'
 import type {ProjectConfig} from './config/schema.js'
 import {EXIT_CODES, isUserError, UserError} from './errors.js'
 import type {Progress} from './progress.js'
@@ -136,7 +137,7 @@ export abstract class AwsCommand<T extends typeof Command> extends BaseCommand<T
   static baseFlags = {
     ...BaseCommand.baseFlags,
     region: Flags.string({
-      summary: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, then "region" in tracegate.json).',
+      summary: "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, \"region\" in tracegate.json, then the profile's region in ~/.aws/config).",
       helpGroup: 'AWS',
     }),
     profile: Flags.string({summary: 'Named AWS profile (default: AWS_PROFILE).', helpGroup: 'AWS'}),
@@ -150,15 +151,18 @@ export abstract class AwsCommand<T extends typeof Command> extends BaseCommand<T
     }),
   }
 
-  /** Region from flags, the environment (as the AWS CLI does), then the project config. */
+  /**
+   * Region from flags, the environment (as the AWS CLI does), the project config, then the profile's region in
+   * ~/.aws/config (the emulator defaults to us-east-1).
+   */
   protected resolveRegion(project?: {region?: string}): string | undefined {
-    const flags = this.flags as {region?: string; local?: boolean}
+    const flags = this.flags as {region?: string; profile?: string; local?: boolean}
     return (
       flags.region ||
       process.env.AWS_REGION ||
       process.env.AWS_DEFAULT_REGION ||
       project?.region ||
-      (flags.local ? 'us-east-1' : undefined)
+      (flags.local ? 'us-east-1' : profileRegion(flags.profile))
     )
   }
 
@@ -168,7 +172,7 @@ export abstract class AwsCommand<T extends typeof Command> extends BaseCommand<T
     const region = this.resolveRegion(project)
     if (!region) {
       throw new UserError('REGION_MISSING', 'No AWS region is set', {
-        suggestion: 'Pass --region us-east-1, set AWS_REGION, or add "region" to tracegate.json',
+        suggestion: 'Pass --region us-east-1, set AWS_REGION, add "region" to tracegate.json, or set region in ~/.aws/config',
       })
     }
     if (flags.local && flags['endpoint-url']) {
