@@ -9,7 +9,6 @@
  */
 import type BetterSqlite3 from 'better-sqlite3'
 import type {RouteMatch} from '../../gateway/match.js'
-import type {ApiType} from '../../gateway/response.js'
 import {type ParsedPolicy, parsePolicy} from '../../permissions/policy.js'
 import {policyDocument} from '../control/lambda-policy.js'
 import type {FunctionRecord, Store, WireObject} from '../store.js'
@@ -58,7 +57,8 @@ export interface CompiledStage {
 export interface CompiledApi {
   apiId: string
   region: string
-  apiType: ApiType
+  /** REST APIs are compiled and answered by rest.ts (deployments, stage tracing); this view is HTTP APIs'. */
+  apiType: 'http'
   name: string
   stageNames: string[]
   stages: Map<string, CompiledStage>

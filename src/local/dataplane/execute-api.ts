@@ -12,9 +12,9 @@
  * responses carry `apigw-requestid`; REST ones `x-amzn-RequestId` and `x-amz-apigw-id`. Every response that
  * reached the function also carries the `x-amzn-trace-id` the function saw, so its trace can be looked up.
  *
- * REST APIs (API Gateway v1: deployments, stage tracing) are answered by `rest.ts`, to which requests for an API
- * id this handler does not know are offered. The API type stays a parameter of every rule used here (matcher,
- * event builder, status table), so a REST view compiled into a `CompiledApi` would take the REST branch.
+ * This handler serves HTTP APIs. REST APIs (API Gateway v1: deployments, stage tracing) are answered by
+ * `rest.ts`, to which requests for an API id this handler does not know are offered; both use the same
+ * gateway rules (`src/gateway/`) with their API type.
  */
 import type {ServerResponse} from 'node:http'
 import {
@@ -25,8 +25,8 @@ import {
   LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES,
 } from '../../gateway/errors.js'
 import {buildEventV1, buildHttpEventV2, type GatewayRequest, withGatewayHeaders} from '../../gateway/events.js'
-import {httpApiRequestId, restExtendedRequestId, restRequestId} from '../../gateway/ids.js'
-import {matchHttpRoute, matchRestRoute, type RestRouteMatch, type RouteMatch, resolveStage} from '../../gateway/match.js'
+import {httpApiRequestId} from '../../gateway/ids.js'
+import {matchHttpRoute, type RouteMatch, resolveStage} from '../../gateway/match.js'
 import {interpretProxyResponse, type ProxyResponseResult} from '../../gateway/response.js'
 import {presentedSourceArn} from '../../permissions/arn.js'
 import {API_GATEWAY_PRINCIPAL, evaluateInvoke} from '../../permissions/policy.js'
@@ -90,14 +90,13 @@ export function headerPairs(rawHeaders: string[]): [string, string][] {
 }
 
 interface RequestIds {
-  /** HTTP: `apigw-requestid` and `requestContext.requestId`; REST: the UUID `x-amzn-RequestId`. */
+  /** `apigw-requestid` and `requestContext.requestId`. */
   requestId: string
-  /** REST only: `x-amz-apigw-id` and `requestContext.extendedRequestId` (HTTP APIs repeat requestId). */
+  /** `requestContext.extendedRequestId` of payload 1.0 events (HTTP APIs repeat requestId). */
   extendedRequestId: string
 }
 
-function newIds(api: CompiledApi | undefined): RequestIds {
-  if (api?.apiType === 'rest') return {requestId: restRequestId(random), extendedRequestId: restExtendedRequestId(random)}
+function newIds(): RequestIds {
   const id = httpApiRequestId(random)
   return {requestId: id, extendedRequestId: id}
 }
@@ -142,8 +141,7 @@ function outcomeOf(result: InvokeResult, api: CompiledApi, integration: Compiled
   if (result.kind === 'throttled') return {kind: 'failed', condition: 'throttled'}
   const payload = result.payload.toString('utf8')
   if (result.functionError && payload.includes('"Function.ResponseSizeTooLarge"')) return {kind: 'failed', condition: 'response-too-large'}
-  const version = api.apiType === 'rest' ? '1.0' : integration.payloadFormatVersion
-  const mapped = interpretProxyResponse(api.apiType, version, {payload, functionError: result.functionError}, {accept})
+  const mapped = interpretProxyResponse(api.apiType, integration.payloadFormatVersion, {payload, functionError: result.functionError}, {accept})
   if (mapped.kind === 'function-error') return {kind: 'failed', condition: 'function-error'}
   if (mapped.kind === 'malformed') return {kind: 'failed', condition: 'malformed-response'}
   return {kind: 'mapped', result: mapped}
@@ -178,10 +176,10 @@ export async function handleExecuteApi(
   if (!api) {
     if (otherApis && (await otherApis())) return true
     // No such API: on AWS the host would not even resolve; the closest answer an HTTP client can get.
-    writeGatewayError(response, 'http', 'route-not-found', newIds(undefined))
+    writeGatewayError(response, 'http', 'route-not-found', newIds())
     return true
   }
-  const ids = newIds(api)
+  const ids = newIds()
   const apiType = api.apiType
   if (request.body.length > API_PAYLOAD_LIMIT_BYTES) {
     writeGatewayError(response, apiType, 'api-payload-too-large', ids)
@@ -194,9 +192,7 @@ export async function handleExecuteApi(
     return true
   }
   const method = request.method
-  const match: RouteMatch | RestRouteMatch | undefined = deps.cache.match(api, `${method} ${selection.path}`, () =>
-    apiType === 'rest' ? matchRestRoute(api.routeKeys, method, selection.path) : matchHttpRoute(api.routeKeys, method, selection.path),
-  )
+  const match: RouteMatch | undefined = deps.cache.match(api, `${method} ${selection.path}`, () => matchHttpRoute(api.routeKeys, method, selection.path))
   const route = match ? api.routes.get(match.routeKey) : undefined
   // A route without an integration cannot be invoked; HTTP APIs answer it like a missing route.
   if (!match || !route?.integration) {
@@ -244,13 +240,13 @@ export async function handleExecuteApi(
   const now = new Date()
   const common = {accountId: deps.accountId, apiId: api.apiId, stage: stage.stageName, pathParameters: match.pathParameters, domainName: target.domainName, now, stageVariables: stage.stageVariables}
   const event =
-    apiType === 'http' && integration.payloadFormatVersion === '2.0'
+    integration.payloadFormatVersion === '2.0'
       ? buildHttpEventV2(gatewayRequest, {...common, routeKey: match.routeKey, requestId: ids.requestId})
       : buildEventV1(gatewayRequest, {
           ...common,
           apiType,
-          // HTTP APIs send the route's path (or `$default`) as the resource; REST the resource template.
-          resourcePath: apiType === 'rest' ? (match as RestRouteMatch).resourcePath : (parseRoutePath(match.routeKey) ?? '$default'),
+          // HTTP APIs send the route's path (or `$default`) as the resource.
+          resourcePath: parseRoutePath(match.routeKey) ?? '$default',
           resourceId: null,
           requestId: ids.requestId,
           extendedRequestId: ids.extendedRequestId,
@@ -280,11 +276,7 @@ export async function handleExecuteApi(
   }
   const mapped = outcome.result as Extract<ProxyResponseResult, {kind: 'ok'}>
   const {headers, names} = outgoingHeaders(mapped.headers)
-  if (apiType === 'http') headers['apigw-requestid'] = ids.requestId
-  else {
-    headers['x-amzn-RequestId'] = ids.requestId
-    headers['x-amz-apigw-id'] = ids.extendedRequestId
-  }
+  headers['apigw-requestid'] = ids.requestId
   if (!names.has('x-amzn-trace-id')) headers['x-amzn-trace-id'] = trace.header
   writeResponse(response, mapped.statusCode, headers, mapped.body)
   return true
