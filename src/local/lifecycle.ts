@@ -20,6 +20,7 @@ import {isUserError, UserError} from '../errors.js'
 import {type Progress, silentProgress} from '../progress.js'
 import {VERSION} from '../version.js'
 import {DEFAULT_PORT, HEALTH_PATH} from './constants.js'
+import {ISOLATIONS, type Isolation} from './runtime/sandbox.js'
 import type {EmulatorExtension, HealthReport, RequestLogEntry, RunningEmulator} from './server.js'
 
 export const PID_FILE = 'emulator.pid'
@@ -28,6 +29,8 @@ export const LOG_FILE = 'emulator.log'
 export const DATA_DIR_ENV = 'TRACEGATE_LOCAL_DIR'
 /** UDP port of the emulator's X-Ray daemon (handlers get it as AWS_XRAY_DAEMON_ADDRESS); default: a free port. */
 export const XRAY_PORT_ENV = 'TRACEGATE_LOCAL_XRAY_PORT'
+/** What runs a handler: `thread` (default) or `process` (see src/local/runtime/sandbox.ts). */
+export const ISOLATION_ENV = 'TRACEGATE_LOCAL_ISOLATION'
 const DEFAULT_START_TIMEOUT_MS = 15_000
 
 export interface EmulatorState {
@@ -234,7 +237,18 @@ export interface ServeOptions {
   extensions?: EmulatorExtension[]
   /** UDP port of the X-Ray daemon; default TRACEGATE_LOCAL_XRAY_PORT, else a free port. */
   xrayDaemonPort?: number
+  /** What runs handlers; default TRACEGATE_LOCAL_ISOLATION, else `thread`. */
+  isolation?: Isolation
   onRequest?: (entry: RequestLogEntry) => void
+}
+
+/** The isolation asked for, by option or environment; a value the runtime does not know is the user's to fix. */
+export function resolveIsolation(value: string | undefined = process.env[ISOLATION_ENV]): Isolation {
+  if (value === undefined || value === '') return 'thread'
+  if ((ISOLATIONS as readonly string[]).includes(value)) return value as Isolation
+  throw new UserError('LOCAL_BAD_ISOLATION', `Unknown isolation "${value}" (from --isolation or ${ISOLATION_ENV})`, {
+    suggestion: `Use one of: ${ISOLATIONS.join(', ')}`,
+  })
 }
 
 export interface ServingEmulator {
@@ -252,6 +266,7 @@ export interface ServingEmulator {
  */
 export async function serveEmulator(options: ServeOptions = {}): Promise<ServingEmulator> {
   const dataDir = resolveDataDir(options.dataDir)
+  const isolation = options.isolation ?? resolveIsolation()
   const notes: string[] = []
   const found = await probe(dataDir)
   if (found.kind === 'running') throw alreadyRunning(found.state)
@@ -282,7 +297,10 @@ export async function serveEmulator(options: ServeOptions = {}): Promise<Serving
       dataDir,
       accountId: options.accountId,
       extensions: options.extensions,
-      dataPlane: {xrayDaemonPort: options.xrayDaemonPort ?? (process.env[XRAY_PORT_ENV] ? Number(process.env[XRAY_PORT_ENV]) : undefined)},
+      dataPlane: {
+        xrayDaemonPort: options.xrayDaemonPort ?? (process.env[XRAY_PORT_ENV] ? Number(process.env[XRAY_PORT_ENV]) : undefined),
+        isolation,
+      },
       onRequest: options.onRequest,
     })
   } catch (error) {
@@ -344,6 +362,8 @@ export interface EnsureOptions {
   accountId?: string
   timeoutMs?: number
   progress?: Progress
+  /** For an emulator this call starts (one already running keeps its own). */
+  isolation?: Isolation
 }
 
 export interface EnsureResult {
@@ -403,7 +423,13 @@ export async function ensureEmulator(options: EnsureOptions = {}): Promise<Ensur
   const started = performance.now()
   progress.emit({step: 'local:start', status: 'start', label: 'Start the local emulator'})
   try {
-    const state = await spawnDaemon({dataDir, port, accountId: options.accountId, timeoutMs: options.timeoutMs ?? DEFAULT_START_TIMEOUT_MS})
+    const state = await spawnDaemon({
+      dataDir,
+      port,
+      accountId: options.accountId,
+      isolation: options.isolation,
+      timeoutMs: options.timeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+    })
     notes.push(...state.notes)
     progress.emit({
       step: 'local:start',
@@ -444,6 +470,7 @@ function spawnDaemon(options: {
   dataDir: string
   port: number
   accountId?: string
+  isolation?: Isolation
   timeoutMs: number
 }): Promise<{state: EmulatorState; notes: string[]}> {
   const {command, args} = daemonCommand()
@@ -455,7 +482,11 @@ function spawnDaemon(options: {
   const child = spawn(command, argv, {
     detached: true,
     stdio: ['ignore', log, log, 'ipc'],
-    env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...(options.isolation ? {[ISOLATION_ENV]: options.isolation} : {}),
+    },
   })
   closeSync(log)
   return new Promise((resolveStart, reject) => {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {DATA_DIR_ENV, ensureEmulator, envHints, type EmulatorState, serveEmulator} from '../../local/lifecycle.js'
+import {DATA_DIR_ENV, ensureEmulator, envHints, type EmulatorState, ISOLATION_ENV, serveEmulator} from '../../local/lifecycle.js'
 import {DEFAULT_PORT} from '../../local/constants.js'
 
 export interface LocalStartResult {
@@ -37,6 +37,11 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
     detach: Flags.boolean({summary: 'Run in the background and return once it answers its health check.'}),
     'account-id': Flags.string({summary: 'Account id in the ARNs it returns (default: 000000000000).'}),
     quiet: Flags.boolean({summary: 'In the foreground, do not log each request to stderr.'}),
+    isolation: Flags.option({options: ['thread', 'process'] as const})({
+      summary: `What runs each execution environment (default: ${ISOLATION_ENV}, then thread).`,
+      description:
+        'thread: a worker thread per environment, with its own globals, environment variables, exit code and heap cap (the function\'s memory size); the fastest. process: a child process per environment, for handlers that need their own working directory, signals or native addons that are not context-aware.',
+    }),
   }
 
   public async run(): Promise<LocalStartResult | undefined> {
@@ -46,6 +51,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
         port: flags.port,
         dataDir: flags['data-dir'],
         accountId: flags['account-id'],
+        isolation: flags.isolation,
         progress: await this.progress(),
       })
       const out: LocalStartResult = {
@@ -68,6 +74,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
       port: flags.port ?? DEFAULT_PORT,
       dataDir: flags['data-dir'],
       accountId: flags['account-id'],
+      isolation: flags.isolation,
       onRequest:
         flags.quiet || this.jsonEnabled()
           ? undefined

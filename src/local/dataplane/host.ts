@@ -12,6 +12,7 @@ import {UserError} from '../../errors.js'
 import {
   createRuntime,
   type FunctionSpec,
+  type Isolation,
   type InvokeOptions,
   type InvokeResult,
   parseTraceHeader,
@@ -33,8 +34,10 @@ export interface LambdaHostOptions {
   baseUrl: string
   /** UDP port of the X-Ray daemon; 0 (default) picks a free one. */
   xrayDaemonPort?: number
-  /** Keep a booted worker in reserve for cold starts (default true). */
+  /** Keep a booted environment in reserve for cold starts (default true). */
   standby?: boolean
+  /** What runs handlers: worker threads (default) or child processes. */
+  isolation?: Isolation
   idleTimeoutMs?: number
   /** Problems that have no caller to report to (background invocations, dropped segments). */
   onWarning?: (message: string) => void
@@ -43,8 +46,11 @@ export interface LambdaHostOptions {
 export interface LambdaHost {
   readonly daemonAddress: string
   readonly segments: SegmentSink
-  /** Runs one invocation of `$LATEST`. The trace header is completed with a Root when it has none. */
-  invoke(fn: FunctionRecord, payload: Buffer, options?: InvokeOptions): Promise<InvokeResult>
+  /**
+   * Runs one invocation of `$LATEST`. The trace header is completed with a Root when it has none. `payload` as
+   * text is JSON the caller serialised itself (an event): it is not parsed again (see Runtime.invoke).
+   */
+  invoke(fn: FunctionRecord, payload: Buffer | string, options?: InvokeOptions): Promise<InvokeResult>
   /** An `Event` invocation: queued, run in the background, retried as Lambda retries async events. */
   invokeAsync(fn: FunctionRecord, payload: Buffer, options?: InvokeOptions): void
   /** Drains the function's warm workers (after an update or delete). */
@@ -128,6 +134,7 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
     awsEndpointUrl: options.baseUrl,
     onSegments: (documents) => segments.add(documents),
     standby: options.standby,
+    isolation: options.isolation,
     idleTimeoutMs: options.idleTimeoutMs,
   })
   /** The function version each name's workers were started for. */
@@ -142,7 +149,7 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
   /** Specs by record: the cache hands out the same record until the store changes, so this is built once. */
   const specs = new WeakMap<FunctionRecord, FunctionSpec>()
 
-  function invoke(fn: FunctionRecord, payload: Buffer, invokeOptions: InvokeOptions = {}): Promise<InvokeResult> {
+  function invoke(fn: FunctionRecord, payload: Buffer | string, invokeOptions: InvokeOptions = {}): Promise<InvokeResult> {
     const version = versionOf(fn)
     const known = versions.get(fn.name)
     if (known !== version) {

@@ -18,6 +18,7 @@ import {DataPlaneCache} from './cache.js'
 import {type ExecuteApiDeps, handleExecuteApi} from './execute-api.js'
 import {FAULTS_PATH, handleFaults} from './faults.js'
 import {createLambdaHost, type LambdaHost} from './host.js'
+import type {Isolation} from '../runtime/index.js'
 import {handleInvoke, type InvokeApiDeps} from './invoke-api.js'
 import {handleRestExecuteApi, type RestDataPlaneDeps} from './rest.js'
 import {ThrottleBuckets} from './throttle.js'
@@ -29,8 +30,10 @@ export {functionSpecOf, type LambdaHost, withTraceRoot} from './host.js'
 export interface DataPlaneOptions {
   /** UDP port of the X-Ray daemon handlers send to (`AWS_XRAY_DAEMON_ADDRESS`); 0 (default) picks a free one. */
   xrayDaemonPort?: number
-  /** Keep one booted worker process in reserve so cold starts skip Node's start-up (default true). */
+  /** Keep one booted environment in reserve so cold starts skip Node's start-up (default true). */
   standby?: boolean
+  /** What runs handlers: worker threads (default) or child processes. */
+  isolation?: Isolation
   /** An idle execution environment is stopped after this long (default 10 minutes). */
   idleTimeoutMs?: number
   /** Problems with no caller to report to; default: a process warning. */
@@ -93,6 +96,7 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
           baseUrl: env.baseUrl,
           xrayDaemonPort: options.xrayDaemonPort,
           standby: options.standby,
+          isolation: options.isolation,
           idleTimeoutMs: options.idleTimeoutMs,
           onWarning: warn,
         })

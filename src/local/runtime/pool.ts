@@ -1,15 +1,13 @@
 /**
- * The Lambda runtime of the emulator: execution environments (forked Node workers) per function, warm
+ * The Lambda runtime of the emulator: execution environments (worker threads or child processes, `sandbox.ts`) per function, warm
  * between invocations, cold after a code or configuration change, throttled beyond reserved concurrency.
  * It knows nothing of HTTP or the store: the control and data planes hand it a `FunctionSpec` and map the
  * `InvokeResult` to their wire format.
  */
 
-import {type ChildProcess, fork} from 'node:child_process'
-import {createHash, randomUUID} from 'node:crypto'
+import {randomUUID} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {mkdir} from 'node:fs/promises'
-import type {Socket} from 'node:net'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {UserError} from '../../errors.js'
@@ -28,7 +26,8 @@ import {
 } from './errors.js'
 import {endLine, initReportLine, logTail, reportLine, startLine} from './logs.js'
 import type {InvokeMessage, WorkerMessage} from './protocol.js'
-import {decideTrace, handlerTraceHeader, lambdaSegments, newSegmentIds, nowMs, type SegmentIds, type TraceDecision} from './tracing.js'
+import {bootSandbox, type Sandbox} from './sandbox.js'
+import {decideTrace, handlerTraceHeader, lambdaSegments, NO_SEGMENT_IDS, newSegmentIds, nowMs, type SegmentIds, type TraceDecision} from './tracing.js'
 import type {FunctionSpec, InvokeOptions, InvokeResult, Runtime, RuntimeOptions, ThrottleReason} from './types.js'
 
 export type {FunctionSpec, InvokeOptions, InvokeResult, Runtime, RuntimeOptions} from './types.js'
@@ -37,6 +36,8 @@ export type {FunctionSpec, InvokeOptions, InvokeResult, Runtime, RuntimeOptions}
 const INIT_PHASE_LIMIT_MS = 10_000
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000
 const DEFAULT_DAEMON_ADDRESS = '127.0.0.1:2000'
+/** Lambda's default memory size: the heap cap of the first standby thread. */
+const DEFAULT_HEAP_MB = 128
 
 type Outcome =
   | {type: 'result'; payload: string}
@@ -47,7 +48,7 @@ type Outcome =
 type InitOutcome = {type: 'ready'} | Exclude<Outcome, {type: 'result'}>
 
 interface Environment {
-  child: ChildProcess
+  sandbox: Sandbox
   taskRoot: string
   configKey: string
   state: 'init' | 'idle' | 'busy' | 'dead'
@@ -72,13 +73,15 @@ interface FunctionState {
   inFlight: number
 }
 
-/** Everything whose change gives the function new execution environments (not concurrency, not faults). */
+/**
+ * Everything whose change gives the function new execution environments (not concurrency, not faults). The
+ * material itself is the key: it is compared on every invocation, and hashing it cost more than comparing it.
+ */
 export function configKeyOf(fn: FunctionSpec): string {
   const environment = Object.keys(fn.environment)
     .sort()
     .map((key) => [key, fn.environment[key]])
-  const material = [fn.functionArn, fn.codeSha256, fn.runtime, fn.handler, fn.memoryMb, fn.timeoutSec, fn.tracingMode, fn.region, environment]
-  return createHash('sha256').update(JSON.stringify(material)).digest('hex')
+  return JSON.stringify([fn.functionArn, fn.codeSha256, fn.runtime, fn.handler, fn.memoryMb, fn.timeoutSec, fn.tracingMode, fn.region, environment])
 }
 
 const workerScripts = new Map<string, Promise<string>>()
@@ -105,20 +108,6 @@ function workerScript(tmpDir: string): Promise<string> {
   workerScripts.set(tmpDir, script)
   script.catch(() => workerScripts.delete(tmpDir))
   return script
-}
-
-/**
- * Whether a worker keeps the emulator's own event loop alive. Waiting (standby, idle) workers do not, so a
- * process that forgets `close()` still exits (the workers follow on 'disconnect'); working ones do.
- */
-function holdsEventLoop(child: ChildProcess, hold: boolean): void {
-  // Piped stdio of a child process are net.Sockets, typed as plain Readables.
-  const pipes = [child.stdout, child.stderr] as unknown as (Socket | null)[]
-  const handles: ({ref(): unknown; unref(): unknown} | null | undefined)[] = [child, child.channel, ...pipes]
-  for (const handle of handles) {
-    if (hold) handle?.ref()
-    else handle?.unref()
-  }
 }
 
 function mb(bytes: number): number {
@@ -149,7 +138,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   function kill(env: Environment): void {
     env.state = 'dead'
     clearTimeout(env.idleTimer)
-    if (env.child.exitCode === null && env.child.signalCode === null) env.child.kill('SIGKILL')
+    env.sandbox.kill()
   }
 
   function stateFor(fn: FunctionSpec): FunctionState {
@@ -166,69 +155,71 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return state
   }
 
-  /** A booted worker process with no function yet: Lambda's "pre-provisioned sandbox". */
-  let standby: ChildProcess | undefined
-  let standbyForking = false
+  const isolation = options.isolation ?? 'thread'
+  /** A booted environment with no function yet: Lambda's "pre-provisioned sandbox". */
+  let standby: Sandbox | undefined
+  let standbyBooting = false
+  /** Threads are booted with their function's heap cap: the standby gets the last cold-started function's. */
+  let standbyHeapMb: number | undefined = isolation === 'thread' ? DEFAULT_HEAP_MB : undefined
 
-  async function forkWorker(): Promise<ChildProcess> {
+  async function boot(heapLimitMb: number | undefined): Promise<Sandbox> {
     const [script] = await Promise.all([workerScript(options.tmpDir), mkdir(options.tmpDir, {recursive: true})])
-    // Neutral until `init`: no variable of the emulator's own process (credentials!) is passed on.
-    const child = fork(script, [], {
-      cwd: options.tmpDir,
-      env: {PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'},
-      execArgv: [],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    })
-    // A failed spawn is reported through 'close' (an environment that never came up); an unheard 'error'
-    // event would take the whole emulator down.
-    child.on('error', () => {})
-    return child
+    return bootSandbox(isolation, {script, cwd: options.tmpDir, heapLimitMb})
+  }
+
+  function heapLimitOf(fn: FunctionSpec): number | undefined {
+    return isolation === 'thread' ? fn.memoryMb : undefined
   }
 
   function prepareStandby(): void {
-    if (closed || options.standby === false || standby || standbyForking) return
-    standbyForking = true
-    forkWorker()
-      .then((child) => {
-        standbyForking = false
+    if (closed || options.standby === false || standby || standbyBooting) return
+    standbyBooting = true
+    boot(standbyHeapMb)
+      .then((sandbox) => {
+        standbyBooting = false
         if (closed) {
-          child.kill('SIGKILL')
+          sandbox.kill()
           return
         }
-        standby = child
-        holdsEventLoop(child, false)
-        child.once('close', () => {
-          if (standby === child) standby = undefined
+        standby = sandbox
+        sandbox.hold(false)
+        sandbox.listen({
+          message: () => {},
+          output: () => {},
+          close: () => {
+            if (standby === sandbox) standby = undefined
+          },
         })
       })
       .catch(() => {
-        standbyForking = false
+        standbyBooting = false
       })
   }
 
-  function takeProcess(): Promise<ChildProcess> {
-    const child = standby
-    standby = undefined
-    if (child && child.exitCode === null && child.signalCode === null) {
-      holdsEventLoop(child, true)
-      return Promise.resolve(child)
+  function takeSandbox(fn: FunctionSpec): Promise<Sandbox> {
+    const heapLimitMb = heapLimitOf(fn)
+    standbyHeapMb = heapLimitMb
+    const sandbox = standby
+    if (sandbox?.alive && sandbox.heapLimitMb === heapLimitMb) {
+      standby = undefined
+      sandbox.hold(true)
+      return Promise.resolve(sandbox)
     }
-    return forkWorker()
+    return boot(heapLimitMb)
   }
 
   async function spawn(fn: FunctionSpec, state: FunctionState): Promise<Environment> {
     const initStart = nowMs()
     // Code first: a package that cannot be unzipped must not consume (and leak) a worker process.
     const taskRoot = await codeCache.taskRoot(fn.codeSha256, fn.codeZip)
-    const child = await takeProcess()
+    const sandbox = await takeSandbox(fn)
     let settleInit!: (outcome: InitOutcome) => void
     const ready = new Promise<InitOutcome>((resolve) => {
       settleInit = resolve
     })
     let markClosed!: () => void
     const env: Environment = {
-      child,
+      sandbox,
       taskRoot,
       configKey: state.configKey,
       state: 'init',
@@ -243,25 +234,25 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }),
     }
     state.environments.add(env)
-    // Output that bypassed the patched console (native writes, fatal errors) still belongs to the log.
-    child.stdout?.on('data', (chunk: Buffer) => env.logs.push(chunk.toString('utf8')))
-    child.stderr?.on('data', (chunk: Buffer) => env.logs.push(chunk.toString('utf8')))
-    child.on('message', (message: WorkerMessage) => onMessage(env, message))
-    // 'close' comes after the IPC channel and the pipes are drained, so no message or log line is lost.
-    // A process that could not be spawned at all also ends here ('error', then 'close').
-    child.on('close', (code, signal) => {
-      env.state = 'dead'
-      clearTimeout(env.idleTimer)
-      state.environments.delete(env)
-      state.idle = state.idle.filter((candidate) => candidate !== env)
-      const exit: Outcome = {type: 'exit', code, signal}
-      env.settleInit?.(exit as InitOutcome)
-      env.settleInit = undefined
-      env.pending?.settle(exit)
-      env.pending = undefined
-      markClosed()
+    sandbox.listen({
+      // Output that bypassed the patched console (native writes, fatal errors) still belongs to the log.
+      output: (text) => env.logs.push(text),
+      message: (message) => onMessage(env, message),
+      // Every message and log line of the environment has been delivered by now.
+      close: (code, signal) => {
+        env.state = 'dead'
+        clearTimeout(env.idleTimer)
+        state.environments.delete(env)
+        state.idle = state.idle.filter((candidate) => candidate !== env)
+        const exit: Outcome = {type: 'exit', code, signal}
+        env.settleInit?.(exit as InitOutcome)
+        env.settleInit = undefined
+        env.pending?.settle(exit)
+        env.pending = undefined
+        markClosed()
+      },
     })
-    child.send({
+    sandbox.send({
       type: 'init',
       taskRoot,
       env: lambdaEnvironment(fn, {
@@ -334,9 +325,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           resolve(outcome)
         },
       }
-      env.child.send(message, (error) => {
-        if (error) kill(env)
-      })
+      env.sandbox.send(message)
     })
   }
 
@@ -350,7 +339,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     env.idleTimer = setTimeout(() => retire(state, env), idleTimeoutMs)
     env.idleTimer.unref()
     state.idle.push(env)
-    holdsEventLoop(env.child, false)
+    env.sandbox.hold(false)
   }
 
   function throttleReasonFor(fn: FunctionSpec, state: FunctionState): ThrottleReason | undefined {
@@ -370,14 +359,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
   }
 
-  async function invoke(fn: FunctionSpec, payload: Buffer, invokeOptions: InvokeOptions = {}): Promise<InvokeResult> {
+  async function invoke(fn: FunctionSpec, payload: Buffer | string, invokeOptions: InvokeOptions = {}): Promise<InvokeResult> {
     if (closed) throw new Error('The Lambda runtime is closed')
     const received = nowMs()
     const requestId = invokeOptions.requestId ?? randomUUID()
     assertNodeRuntime(fn)
     const event = checkInvokePayload(payload)
     const decision = decideTrace(fn.tracingMode, invokeOptions.traceHeader, received)
-    const ids = newSegmentIds()
+    const ids = decision.sampled ? newSegmentIds() : NO_SEGMENT_IDS
     const state = stateFor(fn)
 
     const throttle = throttleReasonFor(fn, state)
@@ -420,7 +409,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   ): Promise<InvokeResult> {
     let env = state.idle.pop()
     // A worker that died while idle (its 'close' not yet seen) is not an environment any more.
-    while (env && (env.state === 'dead' || env.child.exitCode !== null || env.child.signalCode !== null)) env = state.idle.pop()
+    while (env && (env.state === 'dead' || !env.sandbox.alive)) env = state.idle.pop()
     const coldStart = env === undefined
     let initLog = ''
     let initDurationMs: number | undefined
@@ -439,7 +428,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     }
     env.state = 'busy'
-    holdsEventLoop(env.child, true)
+    env.sandbox.hold(true)
 
     const invokeStart = nowMs()
     const message: InvokeMessage = {
@@ -537,7 +526,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       kind: functionError ? 'function-error' : 'ok',
       payload: body,
       ...(functionError ? {functionError: 'Unhandled' as const} : {}),
-      logTail: logTail(log),
+      // Computed when asked for (LogType: Tail): the data plane never asks.
+      get logTail() {
+        return logTail(log)
+      },
       log,
       durationMs,
       billedMs,
@@ -633,12 +625,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async close() {
       closed = true
-      standby?.kill('SIGKILL')
+      standby?.kill()
       standby = undefined
       const all = [...functions.values()].flatMap((state) => [...state.environments])
       for (const env of all) {
         // Waiting for the exits must keep this process alive even for idle (unref'd) workers.
-        holdsEventLoop(env.child, true)
+        env.sandbox.hold(true)
         kill(env)
       }
       await Promise.all(all.map((env) => Promise.race([env.closed, delay(2000)])))

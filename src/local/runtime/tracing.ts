@@ -103,9 +103,20 @@ export interface SegmentIds {
   overhead: string
 }
 
+/** The five ids of a traced invocation, from one draw of randomness (a `randomBytes` call costs more than its bytes). */
 export function newSegmentIds(): SegmentIds {
-  return {service: newSegmentId(), function: newSegmentId(), initialization: newSegmentId(), invocation: newSegmentId(), overhead: newSegmentId()}
+  const hex = randomBytes(40).toString('hex')
+  return {
+    service: hex.slice(0, 16),
+    function: hex.slice(16, 32),
+    initialization: hex.slice(32, 48),
+    invocation: hex.slice(48, 64),
+    overhead: hex.slice(64, 80),
+  }
 }
+
+/** For an invocation that is not traced: no document, header or log line uses its ids. */
+export const NO_SEGMENT_IDS: SegmentIds = Object.freeze({service: '', function: '', initialization: '', invocation: '', overhead: ''})
 
 export interface LambdaTraceInput {
   decision: TraceDecision

@@ -1,5 +1,7 @@
 /** The runtime's public types: what the data and control planes hand to `invoke`, and what they get back. */
 
+import type {Isolation} from './sandbox.js'
+
 export interface FunctionSpec {
   functionName: string
   functionArn: string
@@ -64,12 +66,15 @@ export interface RuntimeOptions {
   awsEndpointUrl?: string
   /** An idle environment is shut down after this long (Lambda reclaims idle ones too). Default 10 minutes. */
   idleTimeoutMs?: number
-  /** Keep one booted worker process in reserve so cold starts skip Node's start-up. Default true. */
+  /** Keep one booted environment in reserve so cold starts skip Node's start-up. Default true. */
   standby?: boolean
+  /** What an execution environment is: a worker thread (default, fast) or a child process (`sandbox.ts`). */
+  isolation?: Isolation
 }
 
 export interface Runtime {
-  invoke(fn: FunctionSpec, payload: Buffer, options?: InvokeOptions): Promise<InvokeResult>
+  /** `payload`: the bytes a caller sent (checked: size, JSON), or JSON text the caller serialised itself (size only). */
+  invoke(fn: FunctionSpec, payload: Buffer | string, options?: InvokeOptions): Promise<InvokeResult>
   /** Drains the function's environments: the next invocation starts cold. */
   invalidate(functionName: string): void
   /** Stops every environment. */

@@ -11,17 +11,21 @@
  * - an uncaught exception or unhandled rejection fails the invocation and ends the process (exit 129/128);
  * - console output becomes `time\trequestId\tLEVEL\tmessage` lines.
  *
- * The IPC channel replaces the runtime API. It is unref'd while an invocation runs so `beforeExit` fires
- * exactly when the user's work is done, as it does on Lambda, and ref'd again while waiting for the next one.
+ * The channel to the pool (a worker thread's `parentPort`, or a child process's IPC channel: `sandbox.ts`)
+ * replaces the runtime API. It is unref'd while an invocation runs so `beforeExit` fires exactly when the
+ * user's work is done, as it does on Lambda, and ref'd again while waiting for the next one.
  *
- * The process boots as a neutral standby and waits for an `init` message naming the function: the pool
+ * The environment boots as a neutral standby and waits for an `init` message naming the function: the pool
  * keeps one booted in advance so a cold start pays for the handler's init, not for Node's own start-up
- * (about 100 ms here). This file is a process entry point: `void main()` below is its only side effect.
+ * (about 100 ms for a process, 45 ms for a thread here). This file is an entry point (of a thread or a process):
+ * `main()` below is its only side effect.
  */
 
 import Module from 'node:module'
 import {format} from 'node:util'
+import {getHeapStatistics} from 'node:v8'
 import {fileURLToPath} from 'node:url'
+import {isMainThread, parentPort} from 'node:worker_threads'
 import {formatErrorForLog, LAMBDA_TASK_ROOT, NODEJS_EXIT_MESSAGE, runtimeError, stackAsOnLambda, toFunctionErrorBody, toXrayCause} from './errors.js'
 import {type Handler, isAsyncFunction, loadHandler} from './handler-loader.js'
 import {consoleLine} from './logs.js'
@@ -45,11 +49,44 @@ function asOnLambda<T>(error: T): T {
 let currentRequestId: string | undefined
 let beforeExitListener: () => void = () => {}
 
-function send(message: WorkerMessage, then?: () => void): void {
-  if (!process.connected) {
-    process.exit(1)
+/** The way to the pool: the thread's port, or the process's IPC channel. */
+interface Channel {
+  send(message: WorkerMessage, then?: () => void): void
+  onMessage(listener: (message: ParentMessage) => void): void
+  onceMessage(listener: (message: ParentMessage) => void): void
+  /** Whether waiting for the next message keeps this environment alive. */
+  hold(hold: boolean): void
+}
+
+function threadChannel(port: NonNullable<typeof parentPort>): Channel {
+  return {
+    // Messages posted before the thread exits are delivered before the pool hears of the exit.
+    send: (message, then) => {
+      port.postMessage(message)
+      if (then) setImmediate(then)
+    },
+    onMessage: (listener) => port.on('message', listener),
+    onceMessage: (listener) => port.once('message', listener),
+    hold: (hold) => (hold ? port.ref() : port.unref()),
   }
-  process.send!(message, undefined, undefined, then)
+}
+
+function processChannel(): Channel {
+  return {
+    send: (message, then) => {
+      if (!process.connected) process.exit(1)
+      process.send!(message, undefined, undefined, then)
+    },
+    onMessage: (listener) => process.on('message', listener),
+    onceMessage: (listener) => process.once('message', listener),
+    hold: (hold) => (hold ? process.channel?.ref() : process.channel?.unref()),
+  }
+}
+
+const channel: Channel = !isMainThread && parentPort ? threadChannel(parentPort) : processChannel()
+
+function send(message: WorkerMessage, then?: () => void): void {
+  channel.send(message, then)
 }
 
 function log(level: string, message: unknown, ...params: unknown[]): void {
@@ -85,8 +122,15 @@ function patchConsole(): void {
   }
 }
 
+/**
+ * "Max Memory Used": a process's resident set. A thread shares the emulator's, so it reports what is its own:
+ * its JS heap plus the memory its objects hold outside it.
+ */
 function rssBytes(): number {
-  return process.memoryUsage.rss()
+  if (isMainThread) return process.memoryUsage.rss()
+  // Not process.memoryUsage(): it reads /proc for the process's RSS on every call, ten times the cost.
+  const heap = getHeapStatistics()
+  return heap.total_heap_size + heap.external_memory
 }
 
 const errorCallbacks = {
@@ -102,7 +146,7 @@ function runInvocation(handler: Handler, isAsync: boolean, message: InvokeMessag
   const requestId = message.requestId
   currentRequestId = requestId
   process.env._X_AMZN_TRACE_ID = message.traceId
-  process.channel?.unref()
+  channel.hold(false)
 
   const postErrorMessage = (error: unknown, exitCode?: number) =>
     send(
@@ -115,7 +159,7 @@ function runInvocation(handler: Handler, isAsync: boolean, message: InvokeMessag
 
   const scheduleNext = () => {
     beforeExitListener = () => {}
-    process.channel?.ref()
+    channel.hold(true)
   }
 
   // CallbackContext._rawCallbackContext
@@ -227,20 +271,25 @@ function runInvocation(handler: Handler, isAsync: boolean, message: InvokeMessag
 function assume(init: InitMessage): void {
   for (const key of Object.keys(process.env)) delete process.env[key]
   Object.assign(process.env, init.env)
-  process.chdir(init.taskRoot)
   taskRoot = init.taskRoot
+  if (isMainThread) {
+    process.chdir(init.taskRoot)
+  } else {
+    // A thread cannot change the process's directory; code asking for it gets the task root, as on Lambda.
+    process.cwd = () => taskRoot
+  }
   // NODE_PATH is read once at start-up; re-read it now that the environment is the function's.
   ;(Module as unknown as {_initPaths?: () => void})._initPaths?.()
 }
 
 function main(): void {
-  process.once('message', (message: ParentMessage) => {
+  channel.onceMessage((message) => {
     if (message.type !== 'init') process.exit(1)
     assume(message)
     void initialise()
   })
-  // The pool is gone: an orphaned environment must not linger.
-  process.on('disconnect', () => process.exit(0))
+  // The pool is gone: an orphaned process must not linger (a thread ends with its process anyway).
+  if (isMainThread) process.on('disconnect', () => process.exit(0))
 }
 
 async function initialise(): Promise<void> {
@@ -265,7 +314,7 @@ async function initialise(): Promise<void> {
     return
   }
   const isAsync = isAsyncFunction(handler)
-  process.on('message', (message: ParentMessage) => {
+  channel.onMessage((message) => {
     if (message.type === 'invoke') runInvocation(handler, isAsync, message)
   })
   send({type: 'ready', rssBytes: rssBytes()})

@@ -93,4 +93,10 @@ describe('invoke payload checks', () => {
       }),
     )
   })
+
+  test('an event the data plane serialised is passed on as it is, but still held to 6 MB (counted in UTF-8 bytes)', () => {
+    expect(checkInvokePayload('{"rawPath":"/é"}')).toBe('{"rawPath":"/é"}')
+    // 3,145,730 characters (two quotes, the rest two bytes each): 6,291,458 bytes, one character over half the limit.
+    expect(() => checkInvokePayload(`"${'é'.repeat(3_145_728)}"`)).toThrow(expect.objectContaining({code: 'RequestTooLargeException', status: 413}))
+  })
 })

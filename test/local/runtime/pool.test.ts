@@ -1,18 +1,20 @@
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {createRuntime} from '../../../src/local/runtime/pool.js'
+import {ISOLATIONS} from '../../../src/local/runtime/sandbox.js'
 import type {Runtime} from '../../../src/local/runtime/types.js'
 import {decodeTail, functionSpec, json, tempDir, zipFiles, zipFixture} from './helpers.js'
 
 const payload = (value: unknown) => Buffer.from(JSON.stringify(value))
 
-describe('Lambda runtime', () => {
+// Every behaviour holds for both kinds of execution environment (`sandbox.ts`).
+describe.each(ISOLATIONS)('Lambda runtime (%s isolation)', (isolation) => {
   const dir = tempDir()
   let runtime: Runtime
 
   beforeAll(() => {
     // A variable of the emulator's own process, standing in for the user's real credentials.
     process.env.TRACEGATE_RUNTIME_TEST_SECRET = 'must-not-leak'
-    runtime = createRuntime({tmpDir: dir.path, daemonAddress: '127.0.0.1:2999'})
+    runtime = createRuntime({tmpDir: dir.path, daemonAddress: '127.0.0.1:2999', isolation})
   })
 
   afterAll(async () => {
@@ -183,18 +185,18 @@ describe('Lambda runtime', () => {
       expect(first.initDurationMs).toBeGreaterThan(0)
       expect(second.coldStart).toBe(false)
       expect(second.initDurationMs).toBeUndefined()
-      expect((json(second.payload) as {pid: number}).pid).toBe((json(first.payload) as {pid: number}).pid)
+      expect((json(second.payload) as {environmentId: string}).environmentId).toBe((json(first.payload) as {environmentId: string}).environmentId)
     })
 
-    test('new code makes the next invocation cold, in a new process', async () => {
+    test('new code makes the next invocation cold, in a new environment', async () => {
       const before = functionSpec({functionName: 'update-code'})
       const first = await runtime.invoke(before, payload({}))
-      const newZip = zipFiles({'index.js': 'exports.echo = async (event) => ({event, pid: process.pid, version: 2})'})
+      const newZip = zipFiles({'index.js': 'exports.echo = async (event) => ({event, environmentId: Math.random(), version: 2})'})
       const after = functionSpec({functionName: 'update-code', zip: newZip})
       const second = await runtime.invoke(after, payload({}))
       expect(second.coldStart).toBe(true)
       expect(json(second.payload)).toMatchObject({version: 2})
-      expect((json(second.payload) as {pid: number}).pid).not.toBe((json(first.payload) as {pid: number}).pid)
+      expect((json(second.payload) as {environmentId: string}).environmentId).not.toBe((json(first.payload) as {environmentId: string}).environmentId)
     })
 
     test('a configuration change makes the next invocation cold', async () => {
@@ -215,8 +217,8 @@ describe('Lambda runtime', () => {
     test('concurrent invocations each get their own environment', async () => {
       const fn = functionSpec({functionName: 'concurrent', handler: 'index.slow'})
       const results = await Promise.all([runtime.invoke(fn, payload({ms: 200})), runtime.invoke(fn, payload({ms: 200}))])
-      const pids = results.map((result) => (json(result.payload) as {pid: number}).pid)
-      expect(new Set(pids).size).toBe(2)
+      const ids = results.map((result) => (json(result.payload) as {environmentId: string}).environmentId)
+      expect(new Set(ids).size).toBe(2)
     })
   })
 
@@ -240,6 +242,18 @@ describe('Lambda runtime', () => {
       const second = await runtime.invoke(fn, payload({}))
       expect(json(first.payload)).toMatchObject({errorType: 'TypeError', errorMessage: 'sync failure'})
       expect(second.coldStart).toBe(false)
+    })
+
+    // Only threads are booted with a heap cap (a process sandbox has Node's default one).
+    test.runIf(isolation === 'thread')('a handler that outgrows its memory size ends as on Lambda (signal: killed); the next call is cold', async () => {
+      const zip = zipFiles({'index.js': 'const kept = []\nexports.grow = async () => { for (;;) kept.push(new Array(1e5).fill(kept.length)) }\nexports.ok = async () => "ok"'})
+      const fn = functionSpec({functionName: 'out-of-memory', handler: 'index.grow', memoryMb: 128, timeoutSec: 30, zip})
+      const result = await runtime.invoke(fn, payload({}), {requestId: 'req-oom'})
+      expect(result.kind).toBe('function-error')
+      expect(json(result.payload)).toEqual({errorType: 'Runtime.ExitError', errorMessage: 'RequestId: req-oom Error: Runtime exited with error: signal: killed'})
+      expect(result.log).toContain('Status: error\tError Type: Runtime.ExitError')
+      const next = await runtime.invoke({...fn, handler: 'index.ok'}, payload({}))
+      expect(next).toMatchObject({kind: 'ok', coldStart: true})
     })
 
     test('a timeout kills the worker and answers Sandbox.Timedout', async () => {
