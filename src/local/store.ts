@@ -677,24 +677,59 @@ export class Store {
    * in-progress copy never replaces a complete one (aws-semantics §6.2).
    */
   putSegment(region: string, segment: SegmentInput, receivedAt: number): void {
+    this.putSegments([{region, segment}], receivedAt)
+  }
+
+  /**
+   * Stores segment documents in order, in one transaction, with the rules of `putSegment`; the result is the
+   * same as storing them one by one. A trace's aggregates (first start, last end, segment count, update time)
+   * are written once per batch: computed here for a trace the batch creates, recomputed by SQL for one that
+   * already had segments (and only when the batch changed one of them).
+   */
+  putSegments(segments: readonly {region: string; segment: SegmentInput}[], receivedAt: number): void {
+    if (segments.length === 0) return
+    /** Per trace, in order of first appearance: its region and the segments it would end up with if it is new. */
+    const traces = new Map<string, {region: string; segments: Map<string, {startTime: number; endTime: number | null; inProgress: boolean}>}>()
+    for (const {region, segment} of segments) {
+      let trace = traces.get(segment.traceId)
+      if (!trace) {
+        trace = {region, segments: new Map()}
+        traces.set(segment.traceId, trace)
+      }
+      const existing = trace.segments.get(segment.id)
+      if (existing && !existing.inProgress && segment.inProgress) continue
+      trace.segments.set(segment.id, {startTime: segment.startTime, endTime: segment.endTime ?? null, inProgress: segment.inProgress})
+    }
     this.transaction(() => {
-      const existing = this.prepared('SELECT in_progress FROM trace_segments WHERE trace_id = ? AND segment_id = ?')
-        .get(segment.traceId, segment.id) as {in_progress: number} | undefined
-      if (existing && existing.in_progress === 0 && segment.inProgress) return
-      const idTime = Number.parseInt(segment.traceId.split('-')[1] ?? '0', 16)
-      this.prepared(
+      const insertTrace = this.prepared(
         `INSERT INTO traces (trace_id, region, id_time, first_start, last_end, updated_at, segment_count)
-         VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (trace_id) DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING`,
       )
-        .run(segment.traceId, region, idTime, segment.startTime, segment.endTime ?? null, receivedAt)
-      this.prepared(
+      /** Traces that existed before the batch: their aggregates are recomputed if one of their segments is written. */
+      const existing = new Map<string, boolean>()
+      // Trace rows first: trace_segments references traces.
+      for (const [traceId, trace] of traces) {
+        let firstStart = Number.POSITIVE_INFINITY
+        let lastEnd: number | null = null
+        for (const {startTime, endTime} of trace.segments.values()) {
+          if (startTime < firstStart) firstStart = startTime
+          if (endTime !== null && (lastEnd === null || endTime > lastEnd)) lastEnd = endTime
+        }
+        const idTime = Number.parseInt(traceId.split('-')[1] ?? '0', 16)
+        const created = insertTrace.run(traceId, trace.region, idTime, firstStart, lastEnd, receivedAt, trace.segments.size).changes > 0
+        if (!created) existing.set(traceId, false)
+      }
+      // The WHERE keeps a complete segment when an in-progress copy of it arrives (no row changes then).
+      const upsertSegment = this.prepared(
         `INSERT INTO trace_segments (trace_id, segment_id, kind, parent_id, start_time, end_time, in_progress, document, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (trace_id, segment_id) DO UPDATE SET kind = excluded.kind, parent_id = excluded.parent_id,
            start_time = excluded.start_time, end_time = excluded.end_time, in_progress = excluded.in_progress,
-           document = excluded.document, received_at = excluded.received_at`,
+           document = excluded.document, received_at = excluded.received_at
+         WHERE NOT (trace_segments.in_progress = 0 AND excluded.in_progress = 1)`,
       )
-        .run(
+      for (const {segment} of segments) {
+        const changes = upsertSegment.run(
           segment.traceId,
           segment.id,
           segment.kind,
@@ -704,8 +739,10 @@ export class Store {
           segment.inProgress ? 1 : 0,
           segment.document,
           receivedAt,
-        )
-      this.prepared(
+        ).changes
+        if (changes > 0 && existing.has(segment.traceId)) existing.set(segment.traceId, true)
+      }
+      const updateTrace = this.prepared(
         `UPDATE traces SET
            first_start = (SELECT MIN(start_time) FROM trace_segments WHERE trace_id = @traceId),
            last_end = (SELECT MAX(end_time) FROM trace_segments WHERE trace_id = @traceId),
@@ -713,7 +750,7 @@ export class Store {
            updated_at = @receivedAt
          WHERE trace_id = @traceId`,
       )
-        .run({traceId: segment.traceId, receivedAt})
+      for (const [traceId, written] of existing) if (written) updateTrace.run({traceId, receivedAt})
     })
   }
 

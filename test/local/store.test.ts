@@ -119,3 +119,75 @@ describe('store', () => {
     expect(store.setFault('us-east-1', 'missing', {throttle: true})).toBe(false)
   })
 })
+
+describe('segment storage', () => {
+  const TRACE = '1-5f84c7a5-0123456789abcdef01234567'
+  const OTHER = '1-5f84c7a6-fedcba9876543210fedcba98'
+  function segment(traceId: string, id: string, startTime: number, endTime: number | undefined, extra: Partial<{inProgress: boolean; kind: 'segment' | 'subsegment'; parentId: string}> = {}) {
+    const inProgress = extra.inProgress ?? endTime === undefined
+    return {
+      traceId,
+      id,
+      kind: extra.kind ?? ('segment' as const),
+      parentId: extra.parentId,
+      startTime,
+      endTime,
+      inProgress,
+      document: JSON.stringify({trace_id: traceId, id, start_time: startTime, ...(endTime === undefined ? {in_progress: true} : {end_time: endTime})}),
+    }
+  }
+
+  test('a batch creates each trace with its first start, last end, segment count and region', () => {
+    const store = open(dataDir())
+    store.putSegments(
+      [
+        {region: 'us-east-1', segment: segment(TRACE, 'aaaaaaaaaaaaaaaa', 10, 12)},
+        {region: 'eu-west-1', segment: segment(OTHER, 'cccccccccccccccc', 20, undefined)},
+        {region: 'eu-west-1', segment: segment(TRACE, 'bbbbbbbbbbbbbbbb', 9, 11, {kind: 'subsegment', parentId: 'aaaaaaaaaaaaaaaa'})},
+      ],
+      100,
+    )
+    expect(store.getTrace(TRACE)).toEqual({traceId: TRACE, region: 'us-east-1', idTime: 0x5f84c7a5, firstStart: 9, lastEnd: 12, updatedAt: 100, segmentCount: 2})
+    expect(store.getTrace(OTHER)).toEqual({traceId: OTHER, region: 'eu-west-1', idTime: 0x5f84c7a6, firstStart: 20, lastEnd: null, updatedAt: 100, segmentCount: 1})
+    expect(store.getSegments(TRACE).map((s) => [s.id, s.kind, s.parentId])).toEqual([
+      ['bbbbbbbbbbbbbbbb', 'subsegment', 'aaaaaaaaaaaaaaaa'],
+      ['aaaaaaaaaaaaaaaa', 'segment', undefined],
+    ])
+  })
+
+  test('within one batch a complete segment replaces an in-progress copy, but not the other way round', () => {
+    const store = open(dataDir())
+    store.putSegments(
+      [
+        {region: 'us-east-1', segment: segment(TRACE, 'aaaaaaaaaaaaaaaa', 10, undefined)},
+        {region: 'us-east-1', segment: segment(TRACE, 'aaaaaaaaaaaaaaaa', 10, 15)},
+        {region: 'us-east-1', segment: segment(TRACE, 'aaaaaaaaaaaaaaaa', 8, undefined)},
+      ],
+      100,
+    )
+    expect(store.getSegments(TRACE)).toEqual([
+      {id: 'aaaaaaaaaaaaaaaa', kind: 'segment', parentId: undefined, document: segment(TRACE, 'aaaaaaaaaaaaaaaa', 10, 15).document, startTime: 10, endTime: 15, inProgress: false},
+    ])
+    expect(store.getTrace(TRACE)).toMatchObject({firstStart: 10, lastEnd: 15, segmentCount: 1, updatedAt: 100})
+  })
+
+  test('a later batch recomputes an existing trace from all its segments, and leaves it alone when it changes nothing', () => {
+    const store = open(dataDir())
+    store.putSegments([{region: 'us-east-1', segment: segment(TRACE, 'aaaaaaaaaaaaaaaa', 10, 12)}], 100)
+    store.putSegments(
+      [
+        {region: 'eu-west-1', segment: segment(TRACE, 'bbbbbbbbbbbbbbbb', 5, undefined)},
+        {region: 'eu-west-1', segment: segment(TRACE, 'cccccccccccccccc', 11, 30)},
+      ],
+      200,
+    )
+    expect(store.getTrace(TRACE)).toEqual({traceId: TRACE, region: 'us-east-1', idTime: 0x5f84c7a5, firstStart: 5, lastEnd: 30, updatedAt: 200, segmentCount: 3})
+    // Only an in-progress copy of a complete segment: nothing is written, the trace keeps its update time.
+    store.putSegments([{region: 'us-east-1', segment: segment(TRACE, 'cccccccccccccccc', 11, undefined)}], 300)
+    expect(store.getTrace(TRACE)).toMatchObject({updatedAt: 200, lastEnd: 30, segmentCount: 3})
+    expect(store.getSegments(TRACE).find((s) => s.id === 'cccccccccccccccc')).toMatchObject({inProgress: false, endTime: 30})
+    // The in-progress segment completes: the trace is recomputed.
+    store.putSegment('us-east-1', segment(TRACE, 'bbbbbbbbbbbbbbbb', 5, 40), 400)
+    expect(store.getTrace(TRACE)).toMatchObject({updatedAt: 400, firstStart: 5, lastEnd: 40, segmentCount: 3})
+  })
+})

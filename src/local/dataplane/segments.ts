@@ -72,7 +72,7 @@ function regionOfDocument(document: Record<string, unknown>): string | undefined
 
 export function createSegmentSink(store: Store, defaultRegion: string, onRejected?: (reason: string) => void): SegmentSink {
   const regions = new Map<string, string>()
-  let queue: {region: string; input: SegmentInput}[] = []
+  let queue: {region: string; segment: SegmentInput}[] = []
   let timer: NodeJS.Timeout | undefined
   let rejected = 0
 
@@ -89,9 +89,7 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
     if (!store.db.open) return
     const receivedAt = Date.now() / 1000
     try {
-      store.transaction(() => {
-        for (const {region, input} of batch) store.putSegment(region, input, receivedAt)
-      })
+      store.putSegments(batch, receivedAt)
     } catch (error) {
       // Runs from a timer: a throw here would take the emulator down for the sake of a trace.
       rejected += batch.length
@@ -113,7 +111,7 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
           onRejected?.(checked.error)
           continue
         }
-        queue.push({region: regionFor(document, checked.input.traceId, region), input: checked.input})
+        queue.push({region: regionFor(document, checked.input.traceId, region), segment: checked.input})
       }
       if (queue.length >= MAX_QUEUED) flush()
       else if (!timer && queue.length > 0) {
