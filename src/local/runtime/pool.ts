@@ -141,8 +141,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     env.sandbox.kill()
   }
 
+  /** The host hands out one spec per function version, so the key is worked out once per version. */
+  const configKeys = new WeakMap<FunctionSpec, string>()
+
   function stateFor(fn: FunctionSpec): FunctionState {
-    const configKey = configKeyOf(fn)
+    let configKey = configKeys.get(fn)
+    if (configKey === undefined) {
+      configKey = configKeyOf(fn)
+      configKeys.set(fn, configKey)
+    }
     let state = functions.get(fn.functionName)
     if (!state) {
       state = {configKey, environments: new Set(), idle: [], inFlight: 0}

@@ -2,6 +2,7 @@
 
 import type {Isolation} from './sandbox.js'
 
+/** A function version as the runtime sees it. Treated as immutable: a change is a new object (keys are cached per object). */
 export interface FunctionSpec {
   functionName: string
   functionArn: string
