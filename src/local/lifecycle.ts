@@ -42,6 +42,8 @@ export interface EmulatorState {
   version: string
   accountId: string
   detached: boolean
+  /** What runs handlers (absent in the state of emulators older than the choice). */
+  isolation?: Isolation
 }
 
 /** `--data-dir`, else `TRACEGATE_LOCAL_DIR`, else `~/.tracegate/local`; always absolute. */
@@ -317,6 +319,7 @@ export async function serveEmulator(options: ServeOptions = {}): Promise<Serving
     version: VERSION,
     accountId: emulator.accountId,
     detached: options.detached ?? false,
+    isolation,
   }
   writeFileSync(join(dataDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`)
   let stopped: Promise<void> | undefined
@@ -583,6 +586,7 @@ export interface EmulatorStatus {
   startedAt?: string
   uptimeSeconds?: number
   detached?: boolean
+  isolation?: Isolation
   counts?: {functions: number; apis: number; httpApis?: number; restApis?: number; traces: number}
   notes: string[]
 }
@@ -603,6 +607,7 @@ export async function emulatorStatus(options: {dataDir?: string} = {}): Promise<
       startedAt: health.startedAt,
       uptimeSeconds: health.uptimeSeconds,
       detached: state.detached,
+      ...(state.isolation ? {isolation: state.isolation} : {}),
       counts: health.counts,
       notes: [],
     }

@@ -5,15 +5,17 @@ import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
 import {CreateApiCommand, GetApiCommand} from '@aws-sdk/client-apigatewayv2'
 import {CreateRoleCommand, GetRoleCommand} from '@aws-sdk/client-iam'
-import {AddPermissionCommand, CreateFunctionCommand, GetFunctionCommand, GetPolicyCommand} from '@aws-sdk/client-lambda'
+import {AddPermissionCommand, CreateFunctionCommand, GetFunctionCommand, GetPolicyCommand, InvokeCommand} from '@aws-sdk/client-lambda'
 import {BatchGetTracesCommand, PutTraceSegmentsCommand} from '@aws-sdk/client-xray'
 import {afterEach, describe, expect, test} from 'vitest'
 import {recordingProgress} from '../../src/progress.js'
 import {
   emulatorStatus,
   ensureEmulator,
+  ISOLATION_ENV,
   PID_FILE,
   resolveDataDir,
+  resolveIsolation,
   STATE_FILE,
   serveEmulator,
   stopEmulator,
@@ -100,6 +102,45 @@ describe('persistence', () => {
     cleanups.push(() => emulator.close())
     expect(emulator.store.db.pragma('journal_mode', {simple: true})).toBe('wal')
     expect(emulator.store.db.pragma('user_version', {simple: true})).toBe(1)
+  })
+})
+
+describe('isolation: what runs handlers', () => {
+  const WHERE = 'exports.handler = async () => ({isMainThread: require("node:worker_threads").isMainThread, pid: process.pid})'
+
+  async function whereHandlersRun(url: string): Promise<{isMainThread: boolean; pid: number}> {
+    const {lambda} = clientsFor(url)
+    await lambda.send(new CreateFunctionCommand({FunctionName: 'where', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: {ZipFile: handlerZip(WHERE)}}))
+    const result = await lambda.send(new InvokeCommand({FunctionName: 'where', Payload: Buffer.from('{}')}))
+    return JSON.parse(Buffer.from(result.Payload!).toString('utf8'))
+  }
+
+  test.each([
+    ['thread', undefined, false],
+    ['process', 'process', true],
+  ] as const)('%s: the state file and local status say so, and handlers run there', async (expected, asked, ownProcess) => {
+    const dir = dataDir()
+    const serving = await serveEmulator({port: 0, dataDir: dir, isolation: asked})
+    cleanups.push(() => serving.stop())
+    expect(JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8'))).toMatchObject({isolation: expected})
+    expect(await emulatorStatus({dataDir: dir})).toMatchObject({running: true, isolation: expected})
+    const where = await whereHandlersRun(serving.emulator.url)
+    expect(where.isMainThread).toBe(ownProcess)
+    expect(where.pid !== process.pid).toBe(ownProcess)
+  })
+
+  test(`${ISOLATION_ENV} chooses when no option does; an unknown value is a usage error that starts nothing`, async () => {
+    expect(resolveIsolation('process')).toBe('process')
+    expect(resolveIsolation('')).toBe('thread')
+    expect(() => resolveIsolation('fork')).toThrow(expect.objectContaining({code: 'LOCAL_BAD_ISOLATION', suggestion: 'Use one of: thread, process'}))
+    const dir = dataDir()
+    process.env[ISOLATION_ENV] = 'fork'
+    try {
+      await expect(serveEmulator({port: 0, dataDir: dir})).rejects.toMatchObject({code: 'LOCAL_BAD_ISOLATION'})
+    } finally {
+      delete process.env[ISOLATION_ENV]
+    }
+    expect(existsSync(join(dir, PID_FILE))).toBe(false)
   })
 })
 
