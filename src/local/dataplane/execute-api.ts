@@ -147,8 +147,19 @@ function outcomeOf(result: InvokeResult, api: CompiledApi, integration: Compiled
   return {kind: 'mapped', result: mapped}
 }
 
+/**
+ * The event as the JSON text Lambda receives, or undefined when it is over Lambda's request limit. Handed to the
+ * runtime as text, which it does not parse again (it serialised from an object, so it is JSON).
+ */
+export function eventPayload(event: object): string | undefined {
+  const text = JSON.stringify(event)
+  // UTF-8 takes at most 3 bytes per UTF-16 unit, so only a long text needs its bytes counted.
+  if (text.length * 3 > LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES && Buffer.byteLength(text, 'utf8') > LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES) return undefined
+  return text
+}
+
 /** The invocation raced against the integration timeout; `undefined` when the timeout won. */
-export function invokeWithin(host: LambdaHost, fn: FunctionRecord, payload: Buffer, traceHeader: string, timeoutMs: number): Promise<InvokeResult | undefined> {
+export function invokeWithin(host: LambdaHost, fn: FunctionRecord, payload: Buffer | string, traceHeader: string, timeoutMs: number): Promise<InvokeResult | undefined> {
   const invocation = host.invoke(fn, payload, {traceHeader})
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<undefined>((resolve) => {
@@ -251,8 +262,8 @@ export async function handleExecuteApi(
           requestId: ids.requestId,
           extendedRequestId: ids.extendedRequestId,
         })
-  const payload = Buffer.from(JSON.stringify(event), 'utf8')
-  if (payload.length > LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES) {
+  const payload = eventPayload(event)
+  if (payload === undefined) {
     writeGatewayError(response, apiType, 'request-too-large', ids)
     return true
   }

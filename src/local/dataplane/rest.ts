@@ -21,7 +21,7 @@
 import {randomBytes} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import type BetterSqlite3 from 'better-sqlite3'
-import {API_PAYLOAD_LIMIT_BYTES, type GatewayErrorCondition, gatewayErrorResponse, integrationTimeoutMs, LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES} from '../../gateway/errors.js'
+import {API_PAYLOAD_LIMIT_BYTES, type GatewayErrorCondition, gatewayErrorResponse, integrationTimeoutMs} from '../../gateway/errors.js'
 import {buildEventV1, type GatewayRequest, withGatewayHeaders} from '../../gateway/events.js'
 import {restExtendedRequestId, restRequestId} from '../../gateway/ids.js'
 import {matchRestRoute, type RestRouteMatch, resolveStage} from '../../gateway/match.js'
@@ -34,7 +34,7 @@ import {type InvokeResult, newSegmentId, newTraceId, parseTraceHeader} from '../
 import type {FunctionRecord, Store, WireObject} from '../store.js'
 import type {EmulatorRequest} from '../wire.js'
 import {type LambdaTarget, lambdaTargetOf, type ThrottleSettings} from './cache.js'
-import {type ExecuteApiDeps, executeApiTarget, headerPairs, invokeWithin, outgoingHeaders} from './execute-api.js'
+import {type ExecuteApiDeps, eventPayload, executeApiTarget, headerPairs, invokeWithin, outgoingHeaders} from './execute-api.js'
 import {functionArnOf} from './host.js'
 import {headerOf, type OutgoingHeaders, writeResponse} from './respond.js'
 
@@ -439,8 +439,8 @@ export async function handleRestExecuteApi(request: EmulatorRequest, response: S
     deploymentId: stage.deploymentId,
     binaryMediaTypes: api.binaryMediaTypes,
   })
-  const payload = Buffer.from(JSON.stringify(event), 'utf8')
-  if (payload.length > LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES) return fail('request-too-large')
+  const payload = eventPayload(event)
+  if (payload === undefined) return fail('request-too-large')
 
   let result: InvokeResult | undefined
   const invokeStart = Date.now()

@@ -3,10 +3,11 @@ import {createSocket} from 'node:dgram'
 import {rmSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {lambdaTargetOf} from '../../../src/local/dataplane/cache.js'
-import {executeApiTarget} from '../../../src/local/dataplane/execute-api.js'
+import {eventPayload, executeApiTarget} from '../../../src/local/dataplane/execute-api.js'
 import {withTraceRoot} from '../../../src/local/dataplane/host.js'
 import {segmentInputFor} from '../../../src/local/dataplane/segments.js'
 import {ThrottleBuckets} from '../../../src/local/dataplane/throttle.js'
+import {LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES} from '../../../src/gateway/errors.js'
 import {startEmulator} from '../../../src/local/server.js'
 import {tempDir} from '../helpers.js'
 
@@ -26,6 +27,22 @@ describe('executeApiTarget', () => {
     ['/x', 'abc.execute-api.us-east-1.amazonaws.com'],
   ])('%s (Host %s) is not an execute-api request', (url, host) => {
     expect(executeApiTarget(url, host)).toBeUndefined()
+  })
+})
+
+describe('eventPayload', () => {
+  test('is the event as JSON text', () => {
+    const event = {version: '2.0', headers: {'x-a': 'é "quoted"'}, body: '\u2028'}
+    expect(eventPayload(event)).toBe(JSON.stringify(event))
+  })
+
+  test('is undefined once the UTF-8 bytes, not the characters, pass Lambda\'s 6 MB request limit', () => {
+    // 2-byte characters: under the limit in characters, over it in bytes.
+    const overInBytes = 'é'.repeat(LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES / 2)
+    expect(eventPayload({body: overInBytes})).toBeUndefined()
+    const underInBytes = 'é'.repeat(LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES / 2 - 20)
+    expect(eventPayload({body: underInBytes})).toBe(JSON.stringify({body: underInBytes}))
+    expect(eventPayload({body: 'x'.repeat(LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES)})).toBeUndefined()
   })
 })
 
