@@ -39,7 +39,8 @@ export interface SegmentSink {
 /** The record PutTraceSegments would store for a document, or why it would refuse it (mirrors its checks). */
 export function segmentInputFor(document: Record<string, unknown>): {input: SegmentInput} | {error: string} {
   const text = JSON.stringify(document)
-  if (Buffer.byteLength(text, 'utf8') > MAX_DOCUMENT_BYTES) return {error: 'document exceeds 64 KB'}
+  // UTF-8 takes at most 3 bytes per UTF-16 unit, so only a long text needs its bytes counted.
+  if (text.length * 3 > MAX_DOCUMENT_BYTES && Buffer.byteLength(text, 'utf8') > MAX_DOCUMENT_BYTES) return {error: 'document exceeds 64 KB'}
   const {id, trace_id: traceId, name, start_time: startTime, end_time: endTime, in_progress: inProgress, parent_id: parentId} = document
   if (typeof id !== 'string' || !SEGMENT_ID.test(id)) return {error: 'id must be 16 hexadecimal digits'}
   if (typeof traceId !== 'string' || !TRACE_ID.test(traceId)) return {error: `invalid trace id ${String(traceId)}`}
@@ -72,6 +73,11 @@ function regionOfDocument(document: Record<string, unknown>): string | undefined
 
 export function createSegmentSink(store: Store, defaultRegion: string, onRejected?: (reason: string) => void): SegmentSink {
   const regions = new Map<string, string>()
+  /**
+   * Walks `regions` in insertion order, oldest first. Kept across calls: a fresh `keys()` iterator would step
+   * over every slot the evictions before it left empty, which made each eviction cost grow with the map.
+   */
+  let oldest = regions.keys()
   let queue: {region: string; segment: SegmentInput}[] = []
   let timer: NodeJS.Timeout | undefined
   let rejected = 0
@@ -101,7 +107,15 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
     traceRegion(traceId, region) {
       if (regions.has(traceId)) regions.delete(traceId)
       regions.set(traceId, region)
-      if (regions.size > REMEMBERED_TRACES) regions.delete(regions.keys().next().value as string)
+      if (regions.size > REMEMBERED_TRACES) {
+        // Every entry the iterator has passed was deleted, so the next one it yields is the oldest left.
+        let next = oldest.next()
+        if (next.done) {
+          oldest = regions.keys()
+          next = oldest.next()
+        }
+        regions.delete(next.value as string)
+      }
     },
     add(documents, region) {
       for (const document of documents) {

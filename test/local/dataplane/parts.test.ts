@@ -5,10 +5,11 @@ import {describe, expect, test} from 'vitest'
 import {lambdaTargetOf} from '../../../src/local/dataplane/cache.js'
 import {eventPayload, executeApiTarget} from '../../../src/local/dataplane/execute-api.js'
 import {withTraceRoot} from '../../../src/local/dataplane/host.js'
-import {segmentInputFor} from '../../../src/local/dataplane/segments.js'
+import {createSegmentSink, segmentInputFor} from '../../../src/local/dataplane/segments.js'
 import {ThrottleBuckets} from '../../../src/local/dataplane/throttle.js'
 import {LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES} from '../../../src/gateway/errors.js'
 import {startEmulator} from '../../../src/local/server.js'
+import {openStore} from '../../../src/local/store.js'
 import {tempDir} from '../helpers.js'
 
 describe('executeApiTarget', () => {
@@ -109,6 +110,46 @@ describe('segmentInputFor', () => {
     [{...base, name: ''}, 'name must be 1 to 200 characters'],
   ])('refuses %j', (doc, error) => {
     expect(segmentInputFor(doc)).toEqual({error})
+  })
+})
+
+describe('segment sink', () => {
+  const traceIdOf = (n: number) => `1-5759e988-${n.toString(16).padStart(24, '0')}`
+  /** A daemon document: it names no function, so its region comes from traceRegion (or the default). */
+  const daemonDocument = (n: number) => ({id: '0123456789abcdef', trace_id: traceIdOf(n), name: 'handler', start_time: 1, end_time: 2})
+
+  test.each([
+    ['a short document', 'x'.repeat(100), true],
+    ['a 64 KB document of 2-byte characters (over the limit in bytes only)', 'é'.repeat(32 * 1024), false],
+    ['a document just under 64 KB in bytes', 'é'.repeat(32 * 1024 - 100), true],
+  ])('%s: stored only when it fits in 64 KB of UTF-8', (_label, annotation, stored) => {
+    const document = {...daemonDocument(1), annotations: {text: annotation}}
+    expect('input' in segmentInputFor(document)).toBe(stored)
+  })
+
+  test('remembers the region of the 10,000 most recently registered traces; registering one again makes it recent', () => {
+    const dir = tempDir('tracegate-sink-')
+    const store = openStore({dataDir: dir})
+    try {
+      const sink = createSegmentSink(store, 'us-east-1')
+      for (let n = 0; n < 10_000; n++) sink.traceRegion(traceIdOf(n), 'eu-west-1')
+      sink.traceRegion(traceIdOf(0), 'eu-west-1') // trace 0 is recent again, trace 1 the oldest
+      for (let n = 10_000; n < 25_000; n++) {
+        sink.traceRegion(traceIdOf(n), 'eu-west-1')
+        if (n === 10_000) {
+          // One over the limit: the oldest (trace 1) is forgotten, trace 0 is kept.
+          sink.add([daemonDocument(0), daemonDocument(1), daemonDocument(2)])
+          sink.flush()
+          expect([0, 1, 2].map((t) => store.getTrace(traceIdOf(t))?.region)).toEqual(['eu-west-1', 'us-east-1', 'eu-west-1'])
+        }
+      }
+      sink.add([daemonDocument(15_000), daemonDocument(14_999), daemonDocument(24_999)])
+      sink.flush()
+      expect([15_000, 14_999, 24_999].map((t) => store.getTrace(traceIdOf(t))?.region)).toEqual(['eu-west-1', 'us-east-1', 'eu-west-1'])
+    } finally {
+      store.close()
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
 
