@@ -61,7 +61,8 @@ interface Environment {
   ready: Promise<InitOutcome>
   settleInit?: (outcome: InitOutcome) => void
   pending?: {requestId: string; settle: (outcome: Outcome) => void}
-  idleTimer?: NodeJS.Timeout
+  /** `nowMs()` when it last became idle. */
+  idleSince: number
   closed: Promise<void>
 }
 
@@ -128,6 +129,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
   let closed = false
 
+  /**
+   * Idle environments past `idleTimeoutMs` are stopped by one sweep every half of it (so within 1.5 times the
+   * limit), rather than by a timer armed and cleared around every invocation.
+   */
+  const sweeper = setInterval(() => {
+    const now = nowMs()
+    for (const state of functions.values()) {
+      for (const env of [...state.idle]) if (now - env.idleSince >= idleTimeoutMs) retire(state, env)
+    }
+  }, Math.max(5, Math.min(idleTimeoutMs / 2, 60_000)))
+  sweeper.unref()
+
   function retire(state: FunctionState | undefined, env: Environment): void {
     env.retired = true
     // Busy and initialising environments finish the invocation they serve, then `release` stops them.
@@ -137,7 +150,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   function kill(env: Environment): void {
     env.state = 'dead'
-    clearTimeout(env.idleTimer)
     env.sandbox.kill()
   }
 
@@ -233,6 +245,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       retired: false,
       logs: [],
       rssBytes: 0,
+      idleSince: 0,
       initStart,
       ready,
       settleInit,
@@ -248,7 +261,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       // Every message and log line of the environment has been delivered by now.
       close: (code, signal) => {
         env.state = 'dead'
-        clearTimeout(env.idleTimer)
         state.environments.delete(env)
         state.idle = state.idle.filter((candidate) => candidate !== env)
         const exit: Outcome = {type: 'exit', code, signal}
@@ -343,8 +355,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return
     }
     env.state = 'idle'
-    env.idleTimer = setTimeout(() => retire(state, env), idleTimeoutMs)
-    env.idleTimer.unref()
+    env.idleSince = nowMs()
     state.idle.push(env)
     env.sandbox.hold(false)
   }
@@ -420,9 +431,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const coldStart = env === undefined
     let initLog = ''
     let initDurationMs: number | undefined
-    if (env) {
-      clearTimeout(env.idleTimer)
-    } else {
+    if (!env) {
       env = await spawn(fn, state)
       const init = await waitForInit(env, fn)
       // Boot the next standby only now, so it never competes with this init for the CPU.
@@ -487,26 +496,30 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         break
     }
     if (outcome.type === 'exit' || outcome.type === 'timeout') await Promise.race([env.closed, delay(200)])
-    const userLog = env.logs.splice(0).join('')
+    const userLogs = env.logs.splice(0)
+    const maxMemoryUsedMb = mb(env.rssBytes)
     release(state, env)
     const billedMs = Math.max(1, Math.ceil(durationMs))
-    const log =
-      initLog +
-      startLine(requestId) +
-      userLog +
-      platformLines +
-      endLine(requestId) +
-      reportLine({
-        requestId,
-        durationMs,
-        billedMs,
-        memoryMb: fn.memoryMb,
-        maxMemoryUsedMb: mb(env.rssBytes),
-        initDurationMs,
-        status,
-        errorType: status === 'error' ? functionError?.errorType : undefined,
-        xray: decision.sampled ? {traceId: decision.traceId, segmentId: ids.function, sampled: true} : undefined,
-      })
+    // The execution log is put together when somebody reads it (LogType: Tail, tests): the data plane never does.
+    let log: string | undefined
+    const executionLog = () =>
+      (log ??=
+        initLog +
+        startLine(requestId) +
+        userLogs.join('') +
+        platformLines +
+        endLine(requestId) +
+        reportLine({
+          requestId,
+          durationMs,
+          billedMs,
+          memoryMb: fn.memoryMb,
+          maxMemoryUsedMb,
+          initDurationMs,
+          status,
+          errorType: status === 'error' ? functionError?.errorType : undefined,
+          xray: decision.sampled ? {traceId: decision.traceId, segmentId: ids.function, sampled: true} : undefined,
+        }))
     const overheadEnd = nowMs()
     if (decision.sampled) {
       emitSegments(
@@ -533,11 +546,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       kind: functionError ? 'function-error' : 'ok',
       payload: body,
       ...(functionError ? {functionError: 'Unhandled' as const} : {}),
-      // Computed when asked for (LogType: Tail): the data plane never asks.
       get logTail() {
-        return logTail(log)
+        return logTail(executionLog())
       },
-      log,
+      get log() {
+        return executionLog()
+      },
       durationMs,
       billedMs,
       ...(initDurationMs !== undefined ? {initDurationMs} : {}),
@@ -632,6 +646,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     async close() {
       closed = true
+      clearInterval(sweeper)
       standby?.kill()
       standby = undefined
       const all = [...functions.values()].flatMap((state) => [...state.environments])

@@ -214,6 +214,21 @@ describe.each(ISOLATIONS)('Lambda runtime (%s isolation)', (isolation) => {
       expect((await runtime.invoke(fn, payload({}))).coldStart).toBe(true)
     })
 
+    test('an environment idle past the idle timeout is stopped: the next invocation is cold', async () => {
+      const short = createRuntime({tmpDir: dir.path, daemonAddress: '127.0.0.1:2999', isolation, idleTimeoutMs: 100, standby: false})
+      try {
+        const fn = functionSpec({functionName: 'idle'})
+        await short.invoke(fn, payload({}))
+        const warm = await short.invoke(fn, payload({}))
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        const afterIdle = await short.invoke(fn, payload({}))
+        expect(warm.coldStart).toBe(false)
+        expect(afterIdle.coldStart).toBe(true)
+      } finally {
+        await short.close()
+      }
+    })
+
     test('concurrent invocations each get their own environment', async () => {
       const fn = functionSpec({functionName: 'concurrent', handler: 'index.slow'})
       const results = await Promise.all([runtime.invoke(fn, payload({ms: 200})), runtime.invoke(fn, payload({ms: 200}))])
