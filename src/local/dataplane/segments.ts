@@ -18,8 +18,12 @@ const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/
 const SEGMENT_ID = /^[0-9a-f]{16}$/
 /** X-Ray's document size limit (aws-semantics §6.2). */
 const MAX_DOCUMENT_BYTES = 64 * 1024
-/** Longest a queued document waits before it is written. */
-const FLUSH_INTERVAL_MS = 50
+/**
+ * Longest a queued document waits before it is written. Each commit rewrites the index pages its trace ids
+ * land on (random within the current second), so fewer, larger commits write less to the WAL per segment
+ * (5.5 KB per traced request at 50 ms batches under load, about 3 KB at 250 ms) and checkpoint less often.
+ */
+const FLUSH_INTERVAL_MS = 250
 /** A queue this long is written at once. */
 const MAX_QUEUED = 1000
 /** How many trace ids → region to remember (a daemon document arrives within seconds of its invocation). */
