@@ -3,15 +3,16 @@
 //       response mapping, X-Ray segments: the function is deployed with TracingConfig Active, tracegate's default), and
 //   (b) by a plain Node HTTP server that calls the handler in-process,
 // each in its own process, loaded by autocannon in this one with the same settings (10 connections, BENCH_DURATION
-// seconds each, default 10). Reports requests/s and p50/p99 latency for both, the ratios, and the cold-start time
-// of a hello function (first request to a freshly created function, median of BENCH_COLD_RUNS).
+// seconds each, default 10). Reports requests/s and p50/p99 latency for both, the ratios, the CPU each server
+// process used per request (from /proc, all its threads), and the cold-start time of a hello function (first
+// request to a freshly created function, median of BENCH_COLD_RUNS).
 // Targets (issue 5): >= 25 % of plain Node's throughput, p50 within 2 ms of it, cold start < 150 ms.
 // BENCH_TRACING=PassThrough measures without X-Ray segments (Active is the default, as tracegate deploys).
 // Both servers are measured back to back in one run, so a busy machine shows in the baseline too; on a shared
 // 2-core machine the ratio still varies between runs.
 // Needs a build (`npm run build`): the emulator runs from dist/ through bin/run.js.
 import {spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -120,50 +121,82 @@ createServer(async (req, res) => {
 }).listen(Number(process.argv[1]), '127.0.0.1')
 `
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tracegate-bench-emulator-'))
-const emulatorPort = await freePort()
-const plainPort = await freePort()
-const emulator = spawn(process.execPath, [bin, 'local', 'start', '--port', String(emulatorPort), '--data-dir', dataDir, '--quiet'], {
-  stdio: 'ignore',
-  env: {...process.env, CI: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
-})
-const plain = spawn(process.execPath, ['-e', PLAIN_SERVER, String(plainPort)], {stdio: 'ignore'})
-
-try {
-  const base = `http://127.0.0.1:${emulatorPort}`
-  await waitFor(`${base}/_tracegate/health`, emulator)
-  await waitFor(`http://127.0.0.1:${plainPort}/hello`, plain)
-
-  // Cold starts first, while the machine is quiet: first request to a function that never ran. A pause lets the
-  // runtime boot its standby worker again, as it would between a deploy and the first curl.
-  const cold = []
-  for (let i = 0; i < coldRuns; i++) {
-    const url = await deployHello(base, `bench-cold-${i}`)
-    await new Promise((r) => setTimeout(r, 500))
-    const started = performance.now()
-    const response = await fetch(url)
-    await response.text()
-    if (response.status !== 200) throw new Error(`cold start answered ${response.status}`)
-    cold.push(performance.now() - started)
+/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc (Linux). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
+  } catch {
+    return Number.NaN
   }
+}
+const ticksPerSecond = 100
 
-  const emulatorUrl = await deployHello(base, 'bench-hello')
+/** Loads `url` and reports, with the result, the CPU the serving process used per request. */
+async function loadMeasured(url, pid) {
+  const before = cpuMs(pid)
+  const result = await load(url)
+  const used = cpuMs(pid) - before
+  return {...summary(result), cpuUsPerRequest: (used * 1000) / result.requests.total}
+}
+
+/** An emulator with the given isolation: cold starts first (while the machine is quiet), then the hello under load. */
+async function measureEmulator(isolation) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracegate-bench-emulator-'))
+  const port = await freePort()
+  const emulator = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--data-dir', dataDir, '--quiet', '--isolation', isolation], {
+    stdio: 'ignore',
+    env: {...process.env, CI: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+  })
+  try {
+    const base = `http://127.0.0.1:${port}`
+    await waitFor(`${base}/_tracegate/health`, emulator)
+    // First request to a function that never ran. A pause lets the runtime boot its standby environment again,
+    // as it would between a deploy and the first curl.
+    const cold = []
+    for (let i = 0; i < coldRuns; i++) {
+      const url = await deployHello(base, `bench-cold-${i}`)
+      await new Promise((r) => setTimeout(r, 500))
+      const started = performance.now()
+      const response = await fetch(url)
+      await response.text()
+      if (response.status !== 200) throw new Error(`cold start answered ${response.status}`)
+      cold.push(performance.now() - started)
+    }
+    const url = await deployHello(base, 'bench-hello')
+    // Warm-up: JIT, and enough concurrent environments for 10 connections.
+    await new Promise((resolve, reject) => autocannon({url, connections, duration: 2}, (e, r) => (e ? reject(e) : resolve(r))))
+    return {...(await loadMeasured(url, emulator.pid)), cold: median(cold)}
+  } finally {
+    emulator.kill('SIGTERM')
+    if (emulator.exitCode === null) await new Promise((r) => emulator.once('exit', r))
+    rmSync(dataDir, {recursive: true, force: true})
+  }
+}
+
+const plainPort = await freePort()
+const plain = spawn(process.execPath, ['-e', PLAIN_SERVER, String(plainPort)], {stdio: 'ignore'})
+try {
   const plainUrl = `http://127.0.0.1:${plainPort}/hello`
-  // Warm-up: JIT on both sides, and enough concurrent environments for 10 connections on the emulator.
-  for (const url of [emulatorUrl, plainUrl]) await new Promise((resolve, reject) => autocannon({url, connections, duration: 2}, (e, r) => (e ? reject(e) : resolve(r))))
-
-  const emu = summary(await load(emulatorUrl))
-  const node = summary(await load(plainUrl))
+  await waitFor(plainUrl, plain)
+  const thread = await measureEmulator('thread')
+  const processes = await measureEmulator('process')
+  await new Promise((resolve, reject) => autocannon({url: plainUrl, connections, duration: 2}, (e, r) => (e ? reject(e) : resolve(r))))
+  const node = await loadMeasured(plainUrl, plain.pid)
 
   const bench = 'emulator'
   const settings = `${connections} connections, ${duration} s, tracing ${tracing}`
-  report({bench, metric: `execute-api hello: requests/s (${settings})`, value: Math.round(emu.rps), unit: 'req/s', baseline: Math.round(node.rps), baselineLabel: 'plain Node http', ratio: Math.round((emu.rps / node.rps) * 100) / 100, target: '>= 0.25x'})
-  report({bench, metric: 'execute-api hello: p50 latency', value: emu.p50, unit: 'ms', baseline: node.p50, baselineLabel: 'plain Node http', target: `<= ${node.p50 + 2} ms (baseline + 2 ms)`})
-  report({bench, metric: 'execute-api hello: p99 latency', value: emu.p99, unit: 'ms', baseline: node.p99, baselineLabel: 'plain Node http'})
-  report({bench, metric: `hello cold start (first request, median of ${coldRuns})`, value: Math.round(median(cold) * 10) / 10, unit: 'ms', target: '< 150 ms'})
+  const rps = (emu) => ({value: Math.round(emu.rps), unit: 'req/s', baseline: Math.round(node.rps), baselineLabel: 'plain Node http', ratio: Math.round((emu.rps / node.rps) * 100) / 100})
+  report({bench, metric: `execute-api hello: requests/s (${settings})`, ...rps(thread), target: '>= 0.25x'})
+  report({bench, metric: 'execute-api hello: p50 latency', value: thread.p50, unit: 'ms', baseline: node.p50, baselineLabel: 'plain Node http', target: `<= ${node.p50 + 2} ms (baseline + 2 ms)`})
+  report({bench, metric: 'execute-api hello: p99 latency', value: thread.p99, unit: 'ms', baseline: node.p99, baselineLabel: 'plain Node http'})
+  const cpu = (emu) => ({value: Math.round(emu.cpuUsPerRequest), unit: 'us', baseline: Math.round(node.cpuUsPerRequest), baselineLabel: 'plain Node http', ratio: Math.round((emu.cpuUsPerRequest / node.cpuUsPerRequest) * 10) / 10})
+  report({bench, metric: 'execute-api hello: CPU per request (server process, all threads)', ...cpu(thread)})
+  report({bench, metric: `hello cold start (first request, median of ${coldRuns})`, value: Math.round(thread.cold * 10) / 10, unit: 'ms', target: '< 150 ms'})
+  report({bench, metric: `--isolation process: requests/s (${settings})`, ...rps(processes)})
+  report({bench, metric: '--isolation process: p50 / p99 latency', value: `${processes.p50} / ${processes.p99}`, unit: 'ms', baseline: `${node.p50} / ${node.p99}`, baselineLabel: 'plain Node http'})
+  report({bench, metric: `--isolation process: hello cold start (median of ${coldRuns})`, value: Math.round(processes.cold * 10) / 10, unit: 'ms', target: '< 150 ms'})
 } finally {
-  emulator.kill('SIGTERM')
   plain.kill('SIGTERM')
-  await Promise.all([emulator, plain].map((child) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : undefined)))
-  rmSync(dataDir, {recursive: true, force: true})
+  if (plain.exitCode === null) await new Promise((r) => plain.once('exit', r))
 }
