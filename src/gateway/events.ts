@@ -225,11 +225,40 @@ function httpApiPath(req: GatewayRequest, stage: string): string {
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']
 const REST_DROPPED = [...HOP_BY_HOP, 'content-length', 'content-md5', 'max-forwards', 'proxy-authenticate', 'server', 'www-authenticate']
 
-/** Format 2.0 event for an HTTP API Lambda proxy integration. */
+/**
+ * Sets an own, enumerable data property. Plain assignment would do for every name but `__proto__`, which would
+ * set the prototype instead (a header or query key may be called that: it must stay data).
+ */
+function setData(target: StringMap, name: string, value: string): void {
+  if (name === '__proto__') Object.defineProperty(target, name, {value, writable: true, enumerable: true, configurable: true})
+  else target[name] = value
+}
+
+/** Adds `value` to a joined entry: repeats are joined with a bare comma (`"first,second"` in the live capture). */
+function joinInto(target: StringMap, name: string, value: string): void {
+  setData(target, name, Object.hasOwn(target, name) ? `${target[name]},${value}` : value)
+}
+
+/** `abc123` of `abc123.execute-api.us-east-1.amazonaws.com`: the first label. */
+function firstLabel(domainName: string): string {
+  const dot = domainName.indexOf('.')
+  return dot < 0 ? domainName : domainName.slice(0, dot)
+}
+
+function hasKeys(map: StringMap | undefined): map is StringMap {
+  return map !== undefined && Object.keys(map).length > 0
+}
+
+/**
+ * Format 2.0 event for an HTTP API Lambda proxy integration.
+ *
+ * Built field by field (no spreads of optional parts, no intermediate Maps): this runs for every request the
+ * emulator serves. Key order is the documented one, with the optional fields left out when empty.
+ */
 export function buildHttpEventV2(req: GatewayRequest, ctx: HttpEventV2Context): HttpEventV2 {
-  // Maps, not object literals, while collecting: a header or query key named `__proto__` must stay data.
-  const headerMap = new Map<string, string>()
+  const headers: StringMap = {}
   const cookies: string[] = []
+  let contentType: string | undefined
   for (const [rawName, value] of req.headers) {
     const name = rawName.toLowerCase()
     if (HOP_BY_HOP.includes(name)) continue
@@ -238,53 +267,48 @@ export function buildHttpEventV2(req: GatewayRequest, ctx: HttpEventV2Context): 
       for (const c of value.split(';')) if (c.trim() !== '') cookies.push(c.trim())
       continue
     }
-    // Repeated headers are joined with a bare comma (`"first,second"` in the live capture).
-    const prev = headerMap.get(name)
-    headerMap.set(name, prev === undefined ? value : `${prev},${value}`)
+    if (name === 'content-type') contentType = value
+    joinInto(headers, name, value)
   }
-  const headers: StringMap = Object.fromEntries(headerMap)
 
-  const queryMap = new Map<string, string>()
-  for (const {name, value} of parseQueryString(req.rawQueryString)) {
-    const prev = queryMap.get(name)
-    queryMap.set(name, prev === undefined ? value : `${prev},${value}`)
+  let query: StringMap | undefined
+  if (req.rawQueryString !== '') {
+    for (const {name, value} of parseQueryString(req.rawQueryString)) {
+      query ??= {}
+      joinInto(query, name, value)
+    }
   }
 
   const path = httpApiPath(req, ctx.stage)
   const method = req.method.toUpperCase()
-  const encoded = encodeBody(req.body, isTextContentType(lastHeader(req, 'content-type')))
+  const encoded = encodeBody(req.body, isTextContentType(contentType))
 
-  const event: HttpEventV2 = {
-    version: '2.0',
-    routeKey: ctx.routeKey,
-    rawPath: path,
-    rawQueryString: req.rawQueryString,
-    ...(cookies.length > 0 ? {cookies} : {}),
-    headers,
-    ...(queryMap.size > 0 ? {queryStringParameters: Object.fromEntries(queryMap)} : {}),
-    requestContext: {
-      accountId: ctx.accountId,
-      apiId: ctx.apiId,
-      domainName: ctx.domainName,
-      domainPrefix: ctx.domainPrefix ?? ctx.domainName.split('.')[0],
-      http: {
-        method,
-        path,
-        protocol: req.protocol,
-        sourceIp: normaliseSourceIp(req.sourceIp),
-        userAgent: headerMap.get('user-agent') ?? '',
-      },
-      requestId: ctx.requestId,
-      routeKey: ctx.routeKey,
-      stage: ctx.stage,
-      time: formatRequestTime(ctx.now),
-      timeEpoch: ctx.now.getTime(),
+  const event = {version: '2.0', routeKey: ctx.routeKey, rawPath: path, rawQueryString: req.rawQueryString} as HttpEventV2
+  if (cookies.length > 0) event.cookies = cookies
+  event.headers = headers
+  if (query) event.queryStringParameters = query
+  event.requestContext = {
+    accountId: ctx.accountId,
+    apiId: ctx.apiId,
+    domainName: ctx.domainName,
+    domainPrefix: ctx.domainPrefix ?? firstLabel(ctx.domainName),
+    http: {
+      method,
+      path,
+      protocol: req.protocol,
+      sourceIp: normaliseSourceIp(req.sourceIp),
+      userAgent: Object.hasOwn(headers, 'user-agent') ? headers['user-agent'] : '',
     },
-    ...(encoded ? {body: encoded.body} : {}),
-    ...(ctx.pathParameters && Object.keys(ctx.pathParameters).length > 0 ? {pathParameters: {...ctx.pathParameters}} : {}),
-    isBase64Encoded: encoded?.isBase64Encoded ?? false,
-    ...(ctx.stageVariables && Object.keys(ctx.stageVariables).length > 0 ? {stageVariables: {...ctx.stageVariables}} : {}),
+    requestId: ctx.requestId,
+    routeKey: ctx.routeKey,
+    stage: ctx.stage,
+    time: formatRequestTime(ctx.now),
+    timeEpoch: ctx.now.getTime(),
   }
+  if (encoded) event.body = encoded.body
+  if (hasKeys(ctx.pathParameters)) event.pathParameters = {...ctx.pathParameters}
+  event.isBase64Encoded = encoded?.isBase64Encoded ?? false
+  if (hasKeys(ctx.stageVariables)) event.stageVariables = {...ctx.stageVariables}
   return event
 }
 
@@ -400,10 +424,17 @@ export interface GatewayHeaderOptions {
  * both API types). Apply before building the event.
  */
 export function withGatewayHeaders(req: GatewayRequest, options: GatewayHeaderOptions): GatewayRequest {
-  const replaced = new Set(['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto', ...(options.traceHeader ? ['x-amzn-trace-id'] : [])])
-  const forwardedFor = [...headerValues(req, 'x-forwarded-for'), normaliseSourceIp(req.sourceIp)].join(', ')
-  const headers: [string, string][] = req.headers.filter(([n]) => !replaced.has(n.toLowerCase()))
+  const forwardedFor: string[] = []
+  const headers: [string, string][] = []
+  for (const pair of req.headers) {
+    const lower = pair[0].toLowerCase()
+    if (lower === 'x-forwarded-for') forwardedFor.push(pair[1])
+    else if (lower !== 'x-forwarded-port' && lower !== 'x-forwarded-proto' && !(options.traceHeader && lower === 'x-amzn-trace-id')) headers.push(pair)
+  }
+  forwardedFor.push(normaliseSourceIp(req.sourceIp))
   if (options.traceHeader) headers.push(['X-Amzn-Trace-Id', options.traceHeader])
-  headers.push(['X-Forwarded-For', forwardedFor], ['X-Forwarded-Port', String(options.port)], ['X-Forwarded-Proto', options.proto])
-  return {...req, headers}
+  headers.push(['X-Forwarded-For', forwardedFor.join(', ')], ['X-Forwarded-Port', String(options.port)], ['X-Forwarded-Proto', options.proto])
+  const out = {...req}
+  out.headers = headers
+  return out
 }

@@ -249,12 +249,29 @@ export async function handleExecuteApi(
     {port: deps.port(), proto: 'http', traceHeader: trace.header},
   )
   const now = new Date()
-  const common = {accountId: deps.accountId, apiId: api.apiId, stage: stage.stageName, pathParameters: match.pathParameters, domainName: target.domainName, now, stageVariables: stage.stageVariables}
+  // Context literals written out (no spread of a shared part): spreading one into a literal with more keys cost
+  // microseconds per request.
   const event =
     integration.payloadFormatVersion === '2.0'
-      ? buildHttpEventV2(gatewayRequest, {...common, routeKey: match.routeKey, requestId: ids.requestId})
+      ? buildHttpEventV2(gatewayRequest, {
+          accountId: deps.accountId,
+          apiId: api.apiId,
+          stage: stage.stageName,
+          pathParameters: match.pathParameters,
+          domainName: target.domainName,
+          now,
+          stageVariables: stage.stageVariables,
+          routeKey: match.routeKey,
+          requestId: ids.requestId,
+        })
       : buildEventV1(gatewayRequest, {
-          ...common,
+          accountId: deps.accountId,
+          apiId: api.apiId,
+          stage: stage.stageName,
+          pathParameters: match.pathParameters,
+          domainName: target.domainName,
+          now,
+          stageVariables: stage.stageVariables,
           apiType,
           // HTTP APIs send the route's path (or `$default`) as the resource.
           resourcePath: parseRoutePath(match.routeKey) ?? '$default',
