@@ -603,6 +603,8 @@ function deleteFunctionConcurrency(
 export const LAMBDA_ROUTES: readonly Route<ControlContext>[] = [
   {method: 'POST', pattern: '/2015-03-31/functions', operation: 'CreateFunction', handle: (r, _p, c) => createFunction(r, c)},
   {method: 'GET', pattern: '/2015-03-31/functions', operation: 'ListFunctions', handle: (r, _p, c) => listFunctions(r, c)},
+  // botocore's model (so the AWS CLI) sends ListFunctions with a trailing slash; the JS SDK's does not.
+  {method: 'GET', pattern: '/2015-03-31/functions/', operation: 'ListFunctions', handle: (r, _p, c) => listFunctions(r, c)},
   {method: 'GET', pattern: '/2015-03-31/functions/{FunctionName}', operation: 'GetFunction', handle: getFunction},
   {method: 'DELETE', pattern: '/2015-03-31/functions/{FunctionName}', operation: 'DeleteFunction', handle: deleteFunction},
   {

@@ -1,0 +1,83 @@
+/**
+ * Requests exactly as the AWS CLI v2 (2.9.19, botocore) sends them, captured with `--debug`, and the answers it
+ * needs. botocore's models differ from the JS SDK's in small ways (trailing slashes, which members it sends),
+ * so these are raw `fetch` calls rather than SDK commands.
+ */
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {handlerZip, ROLE, startTestEmulator, type TestEmulator} from './helpers.js'
+
+let t: TestEmulator
+
+beforeAll(async () => {
+  t = await startTestEmulator()
+})
+afterAll(async () => {
+  await t.stop()
+})
+
+/** The headers botocore signs with (dummy credentials; the emulator reads only the scope). */
+function cliHeaders(service: string, command: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'User-Agent': `aws-cli/2.9.19 Python/3.11.2 Linux/6.1 source/x86_64.debian.12 prompt/off command/${command}`,
+    'X-Amz-Date': '20260101T000000Z',
+    Authorization: `AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=00`,
+    ...extra,
+  }
+}
+
+async function cli(
+  service: string,
+  command: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<{status: number; headers: Headers; text: string; json: () => Record<string, unknown>}> {
+  const headers = cliHeaders(service, command, extra)
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const response = await fetch(`${t.emulator.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await response.text()
+  return {status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as Record<string, unknown>}
+}
+
+let counter = 0
+async function createFunction(name = `cli-fn-${++counter}`): Promise<string> {
+  const created = await cli('lambda', 'lambda.create-function', 'POST', '/2015-03-31/functions', {
+    FunctionName: name,
+    Runtime: 'nodejs20.x',
+    Role: ROLE,
+    Handler: 'index.handler',
+    Code: {ZipFile: Buffer.from(handlerZip()).toString('base64')},
+  })
+  expect(created.status).toBe(201)
+  return name
+}
+
+describe('lambda as the AWS CLI calls it', () => {
+  test('list-functions is sent with a trailing slash and answers the function list', async () => {
+    const name = await createFunction()
+    const listed = await cli('lambda', 'lambda.list-functions', 'GET', '/2015-03-31/functions/')
+    expect(listed.status).toBe(200)
+    const names = (listed.json().Functions as {FunctionName: string}[]).map((fn) => fn.FunctionName)
+    expect(names).toContain(name)
+  })
+
+  test('list-functions --page-size pages with MaxItems and NextMarker on the trailing-slash path', async () => {
+    await createFunction()
+    await createFunction()
+    const first = await cli('lambda', 'lambda.list-functions', 'GET', '/2015-03-31/functions/?MaxItems=1')
+    expect(first.status).toBe(200)
+    expect(first.json().Functions).toHaveLength(1)
+    const marker = first.json().NextMarker as string
+    expect(marker).toEqual(expect.any(String))
+    const second = await cli('lambda', 'lambda.list-functions', 'GET', `/2015-03-31/functions/?Marker=${encodeURIComponent(marker)}&MaxItems=1`)
+    expect(second.status).toBe(200)
+    expect((second.json().Functions as {FunctionName: string}[])[0].FunctionName).not.toBe(
+      (first.json().Functions as {FunctionName: string}[])[0].FunctionName,
+    )
+  })
+})
