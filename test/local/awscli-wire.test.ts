@@ -81,3 +81,18 @@ describe('lambda as the AWS CLI calls it', () => {
     )
   })
 })
+
+describe('lambda validation messages as the AWS CLI prints them', () => {
+  test('an invalid environment variable name is refused without echoing the variables (they are sensitive)', async () => {
+    const name = await createFunction()
+    const updated = await cli('lambda', 'lambda.update-function-configuration', 'PUT', `/2015-03-31/functions/${name}/configuration`, {
+      Environment: {Variables: {A: 'secret-value', DB_PASSWORD: 'hunter2'}},
+    })
+    expect(updated.status).toBe(400)
+    expect(updated.headers.get('x-amzn-errortype')).toBe('ValidationException')
+    expect(updated.json().message).toBe(
+      "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]",
+    )
+    expect(updated.text).not.toContain('hunter2')
+  })
+})

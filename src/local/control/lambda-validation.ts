@@ -47,6 +47,11 @@ export class Violations {
     this.messages.push(`Value ${shown} at '${member}' failed to satisfy constraint: ${constraint}`)
   }
 
+  /** A violation on a member AWS models as sensitive: the message names the member but never echoes its value. */
+  addSensitive(member: string, constraint: string): void {
+    this.messages.push(`Value at '${member}' failed to satisfy constraint: ${constraint}`)
+  }
+
   required(value: unknown, member: string): void {
     if (value === undefined || value === null) this.add(null, member, 'Member must not be null')
   }
@@ -225,8 +230,9 @@ export function validateEnvironment(variables: Record<string, unknown>): Record<
   const violations = new Violations()
   for (const [key, value] of Object.entries(variables)) {
     if (!ENVIRONMENT_KEY_REGEX.test(key)) {
-      violations.add(
-        variables,
+      // Environment variables are sensitive in Lambda's model, so AWS answers "Value at 'environment.variables'"
+      // without the value (it would print secrets into the caller's terminal and logs).
+      violations.addSensitive(
         'environment.variables',
         'Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]',
       )
