@@ -377,6 +377,8 @@ export interface EnsureResult {
   /** False when an emulator was already running for this data directory. */
   started: boolean
   notes: string[]
+  /** What runs its handlers, when the emulator says (older ones do not). */
+  isolation?: Isolation
 }
 
 /**
@@ -396,12 +398,12 @@ export async function ensureEmulator(options: EnsureOptions = {}): Promise<Ensur
         {exit: 'emulator', suggestion: 'Use that one, or stop it first with: tracegate local stop'},
       )
     }
-    return {endpoint: found.state.url, port: found.state.port, pid: found.state.pid, dataDir, started: false, notes}
+    return {endpoint: found.state.url, port: found.state.port, pid: found.state.pid, dataDir, started: false, notes, isolation: found.state.isolation}
   }
   if (found.kind === 'unresponsive') {
     // Possibly another command is starting it right now: give it a moment before declaring it hung.
     const ready = await waitForHealthyState(dataDir, found.pid, 3000)
-    if (ready) return {endpoint: ready.url, port: ready.port, pid: ready.pid, dataDir, started: false, notes}
+    if (ready) return {endpoint: ready.url, port: ready.port, pid: ready.pid, dataDir, started: false, notes, isolation: ready.isolation}
     throw new UserError(
       'LOCAL_UNRESPONSIVE',
       `An emulator process (pid ${found.pid}) holds ${dataDir} but does not answer its health check`,
@@ -441,7 +443,7 @@ export async function ensureEmulator(options: EnsureOptions = {}): Promise<Ensur
       detail: state.state.url,
       durationMs: Math.round(performance.now() - started),
     })
-    return {endpoint: state.state.url, port: state.state.port, pid: state.state.pid, dataDir, started: true, notes}
+    return {endpoint: state.state.url, port: state.state.port, pid: state.state.pid, dataDir, started: true, notes, isolation: state.state.isolation}
   } catch (error) {
     const e = error as {code?: string; message: string; suggestion?: string}
     progress.emit({

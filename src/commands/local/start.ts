@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {DATA_DIR_ENV, ensureEmulator, envHints, type EmulatorState, ISOLATION_ENV, serveEmulator} from '../../local/lifecycle.js'
 import {DEFAULT_PORT} from '../../local/constants.js'
+import type {Isolation} from '../../local/runtime/sandbox.js'
 
 export interface LocalStartResult {
   endpoint: string
@@ -13,6 +14,8 @@ export interface LocalStartResult {
   started: boolean
   env: string[]
   notes: string[]
+  /** What runs handlers: worker threads or child processes (absent for an older emulator found running). */
+  isolation?: Isolation
 }
 
 export default class LocalStart extends BaseCommand<typeof LocalStart> {
@@ -63,6 +66,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
         started: result.started,
         env: envHints(result.endpoint),
         notes: result.notes,
+        ...(result.isolation ? {isolation: result.isolation} : {}),
       }
       this.print(out, result.started ? 'running in the background' : 'already running')
       this.out('Stop it with: tracegate local stop')
@@ -111,6 +115,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
       started: true,
       env: envHints(state.url),
       notes,
+      ...(state.isolation ? {isolation: state.isolation} : {}),
     }
   }
 
@@ -119,6 +124,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
     for (const note of result.notes) process.stderr.write(`Note: ${note}\n`)
     this.out(`tracegate emulator ${how} at ${c.bold(result.endpoint)} (pid ${result.pid})`)
     this.out(`Data: ${result.dataDir}`)
+    if (result.isolation) this.out(`Handlers run in ${result.isolation === 'thread' ? 'worker threads' : 'child processes'} (--isolation ${result.isolation})`)
     this.out('Point the AWS CLI and SDKs at it:')
     for (const line of result.env) this.out(`  ${line}`)
   }
