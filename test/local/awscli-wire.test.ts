@@ -96,3 +96,19 @@ describe('lambda validation messages as the AWS CLI prints them', () => {
     expect(updated.text).not.toContain('hunter2')
   })
 })
+
+describe('lambda resource policy as the AWS CLI edits it', () => {
+  test('add-permission refuses a statement id with a dot, as AWS does', async () => {
+    const name = await createFunction()
+    const added = await cli('lambda', 'lambda.add-permission', 'POST', `/2015-03-31/functions/${name}/policy`, {
+      StatementId: 'example.com',
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+    })
+    expect(added.status).toBe(400)
+    expect(added.headers.get('x-amzn-errortype')).toBe('ValidationException')
+    expect(added.json().message).toBe(
+      "1 validation error detected: Value 'example.com' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: ([a-zA-Z0-9-_]+)",
+    )
+  })
+})

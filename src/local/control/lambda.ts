@@ -409,7 +409,9 @@ function listFunctions(request: EmulatorRequest, ctx: ControlContext): WireRespo
 
 // ---- resource policy -----------------------------------------------------------------------------------------
 
-const STATEMENT_ID_REGEX = /^[a-zA-Z0-9-_.]+$/
+// AddPermission's StatementId has no dot (`([a-zA-Z0-9-_]+)`; AWS refuses "example.com"); only RemovePermission's
+// NamespacedStatementId allows one (botocore and SDK models, LocalStack's AWS-validated test_permission_exceptions).
+const STATEMENT_ID_REGEX = /^[a-zA-Z0-9-_]+$/
 const ACTION_REGEX = /^(lambda:[*]|lambda:[a-zA-Z]+|[*])$/
 
 function addPermission(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
@@ -418,7 +420,7 @@ function addPermission(request: EmulatorRequest, params: Record<string, string>,
   const violations = new Violations()
   violations.required(input.StatementId, 'statementId')
   violations.length(input.StatementId, 'statementId', 1, 100)
-  violations.pattern(input.StatementId, 'statementId', STATEMENT_ID_REGEX, '([a-zA-Z0-9-_.]+)')
+  violations.pattern(input.StatementId, 'statementId', STATEMENT_ID_REGEX, '([a-zA-Z0-9-_]+)')
   violations.required(input.Action, 'action')
   violations.pattern(input.Action, 'action', ACTION_REGEX, '(lambda:[*]|lambda:[a-zA-Z]+|[*])')
   violations.required(input.Principal, 'principal')
