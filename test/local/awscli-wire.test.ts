@@ -111,4 +111,18 @@ describe('lambda resource policy as the AWS CLI edits it', () => {
       "1 validation error detected: Value 'example.com' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: ([a-zA-Z0-9-_]+)",
     )
   })
+
+  test('get-policy on a missing function answers as AWS does for a missing policy', async () => {
+    const got = await cli('lambda', 'lambda.get-policy', 'GET', '/2015-03-31/functions/no-such-fn/policy')
+    expect(got.status).toBe(404)
+    expect(got.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException')
+    expect(got.json()).toEqual({Type: 'User', Message: 'The resource you requested does not exist.'})
+  })
+
+  test('remove-permission on a missing function names the policy it could not find', async () => {
+    const removed = await cli('lambda', 'lambda.remove-permission', 'DELETE', '/2015-03-31/functions/no-such-fn/policy/s1')
+    expect(removed.status).toBe(404)
+    expect(removed.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException')
+    expect(removed.json().Message).toBe('No policy found for: arn:aws:lambda:us-east-1:000000000000:function:no-such-fn')
+  })
 })

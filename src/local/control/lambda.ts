@@ -9,7 +9,7 @@
  */
 import {randomUUID} from 'node:crypto'
 import {type FunctionConfigRecord, type FunctionRecord, InvalidCursorError, lambdaTimestamp, sha256Hex} from '../store.js'
-import {empty, type EmulatorRequest, json, parseJsonBody, type Route, type WireResponse} from '../wire.js'
+import {empty, type EmulatorRequest, json, parseJsonBody, type Route, ServiceError, type WireResponse} from '../wire.js'
 import type {ControlContext} from './context.js'
 import {buildStatement, POLICY_SIZE_LIMIT, policyDocument, policySize} from './lambda-policy.js'
 import {
@@ -463,9 +463,23 @@ function addPermission(request: EmulatorRequest, params: Record<string, string>,
   return json(201, {Statement: JSON.stringify(statement)})
 }
 
+/**
+ * GetPolicy and RemovePermission do not say "Function not found" for a missing function: GetPolicy answers as if
+ * the policy were missing, RemovePermission names the policy it could not find (LocalStack's AWS-validated
+ * test_permission_exceptions: get_policy_fn_doesnotexist, remove_permission_fn_doesnotexist).
+ */
+function loadPolicyOwner(ctx: ControlContext, ref: FunctionRef, missing: () => ServiceError): FunctionRecord {
+  try {
+    return loadFunction(ctx, ref)
+  } catch (error) {
+    if (error instanceof ServiceError && error.code === 'ResourceNotFoundException') throw missing()
+    throw error
+  }
+}
+
 function getPolicy(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const ref = refFrom(request, params)
-  const fn = loadFunction(ctx, ref)
+  const fn = loadPolicyOwner(ctx, ref, () => resourceNotFound('The resource you requested does not exist.'))
   const statements = ctx.store.listPolicyStatements(fn.region, fn.name)
   if (statements.length === 0) throw resourceNotFound('The resource you requested does not exist.')
   return json(200, {
@@ -479,7 +493,9 @@ function removePermission(request: EmulatorRequest, params: Record<string, strin
   const sid = params.StatementId
   const revisionId = request.query.get('RevisionId')
   ctx.store.transaction(() => {
-    const fn = loadFunction(ctx, ref)
+    const fn = loadPolicyOwner(ctx, ref, () =>
+      resourceNotFound(`No policy found for: ${functionArn(ref.region, ref.accountId ?? ctx.accountId, ref.name, ref.qualifier)}`),
+    )
     const statements = ctx.store.listPolicyStatements(fn.region, fn.name)
     if (statements.length === 0) throw resourceNotFound('No policy is associated with the given resource.')
     if (!statements.some((s) => s.sid === sid)) throw resourceNotFound(`Statement ${sid} is not found in resource policy.`)
