@@ -54,7 +54,7 @@ export interface LambdaHost {
   /** An `Event` invocation: queued, run in the background, retried as Lambda retries async events. */
   invokeAsync(fn: FunctionRecord, payload: Buffer, options?: InvokeOptions): void
   /** Drains the function's warm workers (after an update or delete). */
-  forget(name: string): void
+  forget(region: string, name: string): void
   close(): Promise<void>
 }
 
@@ -137,32 +137,32 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
     isolation: options.isolation,
     idleTimeoutMs: options.idleTimeoutMs,
   })
-  /** The function version each name's workers were started for. */
+  /** The function version each function's workers were started for, by ARN (names repeat across regions). */
   const versions = new Map<string, string>()
   const timers = new Set<NodeJS.Timeout>()
   let closed = false
 
   function versionOf(fn: FunctionRecord): string {
-    return `${fn.region}\u0000${fn.createdAt}\u0000${fn.generation}`
+    return `${fn.createdAt}\u0000${fn.generation}`
   }
 
   /** Specs by record: the cache hands out the same record until the store changes, so this is built once. */
   const specs = new WeakMap<FunctionRecord, FunctionSpec>()
 
   function invoke(fn: FunctionRecord, payload: Buffer | string, invokeOptions: InvokeOptions = {}): Promise<InvokeResult> {
-    const version = versionOf(fn)
-    const known = versions.get(fn.name)
-    if (known !== version) {
-      if (known !== undefined) runtime.invalidate(fn.name)
-      versions.set(fn.name, version)
-    }
-    const trace = withTraceRoot(invokeOptions.traceHeader)
-    segments.traceRegion(trace.traceId, fn.region)
     let spec = specs.get(fn)
     if (!spec) {
       spec = functionSpecOf(fn, options.accountId, options.store)
       specs.set(fn, spec)
     }
+    const version = versionOf(fn)
+    const known = versions.get(spec.functionArn)
+    if (known !== version) {
+      if (known !== undefined) runtime.invalidate(spec.functionArn)
+      versions.set(spec.functionArn, version)
+    }
+    const trace = withTraceRoot(invokeOptions.traceHeader)
+    segments.traceRegion(trace.traceId, fn.region)
     return runtime.invoke(spec, payload, {...invokeOptions, traceHeader: trace.header})
   }
 
@@ -201,9 +201,10 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
     segments,
     invoke,
     invokeAsync,
-    forget(name) {
-      versions.delete(name)
-      runtime.invalidate(name)
+    forget(region, name) {
+      const arn = functionArnOf(region, options.accountId, name)
+      versions.delete(arn)
+      runtime.invalidate(arn)
     },
     async close() {
       closed = true

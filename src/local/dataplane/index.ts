@@ -71,7 +71,8 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
       cache?.invalidate()
       if (change && response.statusCode < 300) {
         try {
-          host?.forget(parseFunctionName(decodeURIComponent(change[1]), env.defaultRegion).name)
+          const ref = parseFunctionName(decodeURIComponent(change[1]), request.region)
+          host?.forget(ref.region, ref.name)
         } catch {
           // Not a valid function name: the control plane refused it, and nothing ran.
         }

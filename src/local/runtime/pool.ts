@@ -162,10 +162,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       configKey = configKeyOf(fn)
       configKeys.set(fn, configKey)
     }
-    let state = functions.get(fn.functionName)
+    let state = functions.get(fn.functionArn)
     if (!state) {
       state = {configKey, environments: new Set(), idle: [], inFlight: 0}
-      functions.set(fn.functionName, state)
+      functions.set(fn.functionArn, state)
     } else if (state.configKey !== configKey) {
       // An update: the next invocation is cold. Idle environments go now, busy ones when they finish.
       state.configKey = configKey
@@ -639,8 +639,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   prepareStandby()
   return {
     invoke,
-    invalidate(functionName) {
-      const state = functions.get(functionName)
+    invalidate(functionArn) {
+      const state = functions.get(functionArn)
       if (!state) return
       for (const env of state.environments) retire(state, env)
     },

@@ -76,8 +76,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   /** `payload`: the bytes a caller sent (checked: size, JSON), or JSON text the caller serialised itself (size only). */
   invoke(fn: FunctionSpec, payload: Buffer | string, options?: InvokeOptions): Promise<InvokeResult>
-  /** Drains the function's environments: the next invocation starts cold. */
-  invalidate(functionName: string): void
+  /** Drains the function's environments: the next invocation starts cold. Functions are told apart by ARN. */
+  invalidate(functionArn: string): void
   /** Stops every environment. */
   close(): Promise<void>
 }

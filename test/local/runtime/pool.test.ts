@@ -210,7 +210,7 @@ describe.each(ISOLATIONS)('Lambda runtime (%s isolation)', (isolation) => {
     test('invalidate drains the function: the next invocation is cold', async () => {
       const fn = functionSpec({functionName: 'invalidate'})
       await runtime.invoke(fn, payload({}))
-      runtime.invalidate('invalidate')
+      runtime.invalidate(fn.functionArn)
       expect((await runtime.invoke(fn, payload({}))).coldStart).toBe(true)
     })
 
