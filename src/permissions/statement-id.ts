@@ -5,8 +5,8 @@ import {createHash} from 'node:crypto'
  * names the same statement, so a re-run of deploy meets Lambda's 409 "statement id already exists" instead
  * of growing the policy (DESIGN.md; aws-semantics §1.2).
  *
- * Lambda accepts statement ids of 1-100 characters matching `[a-zA-Z0-9-_.]+`; we stay inside
- * `[A-Za-z0-9_-]`.
+ * AddPermission accepts statement ids of 1-100 characters matching `[a-zA-Z0-9-_]+` (RemovePermission's
+ * pattern also allows `.`); the ids stay inside AddPermission's.
  */
 
 export const STATEMENT_ID_PREFIX = 'tracegate-'
