@@ -126,3 +126,22 @@ describe('lambda resource policy as the AWS CLI edits it', () => {
     expect(removed.json().Message).toBe('No policy found for: arn:aws:lambda:us-east-1:000000000000:function:no-such-fn')
   })
 })
+
+describe('lambda reserved concurrency as the AWS CLI sets it', () => {
+  test('put-function-concurrency on a missing function names its $LATEST ARN', async () => {
+    const put = await cli('lambda', 'lambda.put-function-concurrency', 'PUT', '/2017-10-31/functions/no-such-fn/concurrency', {
+      ReservedConcurrentExecutions: 1,
+    })
+    expect(put.status).toBe(404)
+    expect(put.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException')
+    expect(put.json().Message).toBe('Function not found: arn:aws:lambda:us-east-1:000000000000:function:no-such-fn:$LATEST')
+  })
+
+  test('get-function-concurrency without a reservation answers an empty object (the CLI prints nothing)', async () => {
+    const name = await createFunction()
+    const got = await cli('lambda', 'lambda.get-function-concurrency', 'GET', `/2019-09-30/functions/${name}/concurrency`)
+    expect(got.status).toBe(200)
+    expect(got.json()).toEqual({})
+  })
+})
+

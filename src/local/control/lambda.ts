@@ -588,6 +588,9 @@ function putFunctionConcurrency(request: EmulatorRequest, params: Record<string,
   violations.range(input.ReservedConcurrentExecutions, 'reservedConcurrentExecutions', 0, Number.MAX_SAFE_INTEGER)
   violations.throwIfAny()
   const reserved = input.ReservedConcurrentExecutions as number
+  // AWS names the missing function with `:$LATEST` here (LocalStack's AWS-validated
+  // test_function_concurrency_exceptions); Get/DeleteFunctionConcurrency are unconfirmed and keep the plain ARN.
+  if (!ctx.store.getFunction(ref.region, ref.name)) functionNotFound({...ref, qualifier: '$LATEST'}, ctx.accountId, true)
   const updated = mutateFunction(ctx, ref, (fn) => {
     const unreserved = ACCOUNT_CONCURRENCY - ctx.store.reservedConcurrencyTotal(fn.region, fn.name)
     if (unreserved - reserved < MINIMUM_UNRESERVED) {
