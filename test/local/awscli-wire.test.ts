@@ -145,3 +145,30 @@ describe('lambda reserved concurrency as the AWS CLI sets it', () => {
   })
 })
 
+
+describe('API Gateway v1 (REST APIs) as the AWS CLI creates them', () => {
+  test('create-rest-api with an unknown endpoint type is a ValidationException naming createRestApiInput', async () => {
+    const created = await cli('apigateway', 'apigateway.create-rest-api', 'POST', '/restapis', {
+      name: 'cli-rest',
+      endpointConfiguration: {types: ['wrong'], ipAddressType: 'wrong'},
+    })
+    expect(created.status).toBe(400)
+    expect(created.headers.get('x-amzn-errortype')).toBe('ValidationException')
+    expect(created.json().message).toBe(
+      "2 validation errors detected: Value '[wrong]' at 'createRestApiInput.endpointConfiguration.types' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [PRIVATE, EDGE, REGIONAL]]; Value 'wrong' at 'createRestApiInput.endpointConfiguration.ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack]",
+    )
+  })
+
+  test('create-rest-api refuses two endpoint types, no endpoint type and an empty description with AWS messages', async () => {
+    const two = await cli('apigateway', 'apigateway.create-rest-api', 'POST', '/restapis', {name: 'cli-rest', endpointConfiguration: {types: ['EDGE', 'REGIONAL']}})
+    expect([two.status, two.headers.get('x-amzn-errortype'), two.json().message]).toEqual([
+      400,
+      'BadRequestException',
+      'Cannot create an api with multiple Endpoint Types.',
+    ])
+    const none = await cli('apigateway', 'apigateway.create-rest-api', 'POST', '/restapis', {name: 'cli-rest', endpointConfiguration: {types: []}})
+    expect(none.json().message).toBe('REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.')
+    const description = await cli('apigateway', 'apigateway.create-rest-api', 'POST', '/restapis', {name: 'cli-rest', description: ''})
+    expect([description.status, description.json().message]).toEqual([400, 'Description cannot be an empty string'])
+  })
+})

@@ -61,15 +61,44 @@ function apiOut(api: RestApiRecord): WireObject {
   return {id: api.apiId, ...api.data, tags: api.data.tags ?? {}}
 }
 
+/**
+ * CreateRestApi's checks in AWS's order and words (LocalStack's AWS-validated
+ * test_create_rest_api_with_endpoint_configuration / _with_optional_param): enum violations first, together, as a
+ * ValidationException naming `createRestApiInput.…`; then the semantic BadRequestExceptions.
+ */
+function checkCreateRestApi(input: Record<string, unknown>, types: unknown[], ipAddressType: unknown): void {
+  const violations: string[] = []
+  if (types.some((type) => !ENDPOINT_TYPES.includes(String(type)))) {
+    violations.push(
+      `Value '[${types.map(String).join(', ')}]' at 'createRestApiInput.endpointConfiguration.types' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [PRIVATE, EDGE, REGIONAL]]`,
+    )
+  }
+  if (ipAddressType !== undefined && ipAddressType !== 'ipv4' && ipAddressType !== 'dualstack') {
+    violations.push(
+      `Value '${String(ipAddressType)}' at 'createRestApiInput.endpointConfiguration.ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack]`,
+    )
+  }
+  if (violations.length > 0) {
+    const n = violations.length
+    const message = `${n} validation error${n > 1 ? 's' : ''} detected: ${violations.join('; ')}`
+    throw new ServiceError(400, 'ValidationException', message, {message})
+  }
+  if (input.description === '') throw badRequest('Description cannot be an empty string')
+  const compression = input.minimumCompressionSize
+  if (compression !== undefined && (typeof compression !== 'number' || compression < 0 || compression > 10_485_760)) {
+    throw badRequest('Invalid minimum compression size, must be between 0 and 10485760')
+  }
+  if (types.length === 0) throw badRequest('REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.')
+  if (types.length > 1) throw badRequest('Cannot create an api with multiple Endpoint Types.')
+}
+
 function createRestApi(request: EmulatorRequest, ctx: ControlContext): WireResponse {
   const input = body(request)
   required(input, 'name', 'createRestApiInput')
   if (typeof input.name !== 'string' || input.name.trim() === '') throw badRequest('Invalid REST API name specified: the name must not be empty')
   const endpoint = (input.endpointConfiguration ?? {types: ['EDGE']}) as {types?: unknown; ipAddressType?: unknown}
   const types = Array.isArray(endpoint.types) ? endpoint.types : ['EDGE']
-  if (types.length !== 1 || !ENDPOINT_TYPES.includes(String(types[0]))) {
-    throw badRequest(`Invalid endpoint configuration: exactly one endpoint type of [${ENDPOINT_TYPES.join(', ')}] is required`)
-  }
+  checkCreateRestApi(input, types, endpoint.ipAddressType)
   if (input.apiKeySource !== undefined && input.apiKeySource !== 'HEADER' && input.apiKeySource !== 'AUTHORIZER') {
     throw badRequest(`Invalid API key source specified: ${String(input.apiKeySource)}. Must be one of [HEADER, AUTHORIZER]`)
   }
