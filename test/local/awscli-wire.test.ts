@@ -171,4 +171,22 @@ describe('API Gateway v1 (REST APIs) as the AWS CLI creates them', () => {
     const description = await cli('apigateway', 'apigateway.create-rest-api', 'POST', '/restapis', {name: 'cli-rest', description: ''})
     expect([description.status, description.json().message]).toEqual([400, 'Description cannot be an empty string'])
   })
+
+  test('put-integration with an unknown type is a ValidationException listing the integration types', async () => {
+    const api = (await cli('apigateway', 'apigateway.create-rest-api', 'POST', '/restapis', {name: 'cli-rest-int'})).json()
+    const root = api.rootResourceId as string
+    const method = await cli('apigateway', 'apigateway.put-method', 'PUT', `/restapis/${api.id}/resources/${root}/methods/GET`, {authorizationType: 'NONE'})
+    expect(method.status).toBe(201)
+    const put = await cli('apigateway', 'apigateway.put-integration', 'PUT', `/restapis/${api.id}/resources/${root}/methods/GET/integration`, {
+      type: 'HTTPS_PROXY',
+      httpMethod: 'POST',
+      uri: 'https://example.com',
+    })
+    expect(put.status).toBe(400)
+    expect(put.headers.get('x-amzn-errortype')).toBe('ValidationException')
+    expect(put.json().message).toBe(
+      "1 validation error detected: Value 'HTTPS_PROXY' at 'putIntegrationInput.type' failed to satisfy constraint: Member must satisfy enum value set: [HTTP, MOCK, AWS_PROXY, HTTP_PROXY, AWS]",
+    )
+  })
 })
+

@@ -298,7 +298,9 @@ const LAMBDA_PATH_URI = /^arn:aws[a-zA-Z-]*:apigateway:[a-z0-9-]+:lambda:path\/\
 function validateIntegration(input: Record<string, unknown>): void {
   const type = input.type
   if (typeof type !== 'string' || !INTEGRATION_TYPES.includes(type)) {
-    throw badRequest(`Invalid integration type specified. Valid options are ${INTEGRATION_TYPES.join(',')}`)
+    // A model enum violation (LocalStack's AWS-validated test_put_integration_wrong_type), listed in AWS's order.
+    const message = `1 validation error detected: Value '${String(type)}' at 'putIntegrationInput.type' failed to satisfy constraint: Member must satisfy enum value set: [HTTP, MOCK, AWS_PROXY, HTTP_PROXY, AWS]`
+    throw new ServiceError(400, 'ValidationException', message, {message})
   }
   if (type === 'MOCK') return
   // The body member `httpMethod` is the integration's method (the SDK's `integrationHttpMethod`).
