@@ -188,5 +188,29 @@ describe('API Gateway v1 (REST APIs) as the AWS CLI creates them', () => {
       "1 validation error detected: Value 'HTTPS_PROXY' at 'putIntegrationInput.type' failed to satisfy constraint: Member must satisfy enum value set: [HTTP, MOCK, AWS_PROXY, HTTP_PROXY, AWS]",
     )
   })
+
+  test('update-stage: an unknown patch path gets AWS message; removing /*/* drops the wildcard settings, and is refused when there are none', async () => {
+    const api = (await cli('apigateway', 'apigateway.create-rest-api', 'POST', '/restapis', {name: 'cli-rest-stage'})).json()
+    const root = api.rootResourceId as string
+    await cli('apigateway', 'apigateway.put-method', 'PUT', `/restapis/${api.id}/resources/${root}/methods/GET`, {authorizationType: 'NONE'})
+    await cli('apigateway', 'apigateway.put-integration', 'PUT', `/restapis/${api.id}/resources/${root}/methods/GET/integration`, {type: 'MOCK'})
+    const deployed = await cli('apigateway', 'apigateway.create-deployment', 'POST', `/restapis/${api.id}/deployments`, {stageName: 'dev'})
+    expect(deployed.status).toBe(201)
+    const path = `/restapis/${api.id}/stages/dev`
+    const patch = (patchOperations: unknown[]) => cli('apigateway', 'apigateway.update-stage', 'PATCH', path, {patchOperations})
+
+    const unknown = await patch([{op: 'replace', path: '/tags/tag1', value: 'v'}])
+    expect(unknown.status).toBe(400)
+    expect(unknown.json().message).toMatch(/^Invalid method setting path: \/tags\/tag1\. Must be one of: \[\/deploymentId, \/description, /)
+
+    const refused = await patch([{op: 'remove', path: '/*/*'}])
+    expect([refused.status, refused.json().message]).toEqual([400, 'Cannot remove method setting */* because there is no method setting for this method '])
+
+    const set = await patch([{op: 'replace', path: '/*/*/throttling/burstLimit', value: '100'}])
+    expect(Object.keys(set.json().methodSettings as object)).toEqual(['*/*'])
+    const removed = await patch([{op: 'remove', path: '/*/*'}])
+    expect(removed.status).toBe(200)
+    expect(removed.json().methodSettings).toEqual({})
+  })
 })
 
