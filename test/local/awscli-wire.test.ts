@@ -212,5 +212,13 @@ describe('API Gateway v1 (REST APIs) as the AWS CLI creates them', () => {
     expect(removed.status).toBe(200)
     expect(removed.json().methodSettings).toEqual({})
   })
+
+  test('get-resource with an unknown id answers NotFoundException without repeating the id', async () => {
+    const api = (await cli('apigateway', 'apigateway.create-rest-api', 'POST', '/restapis', {name: 'cli-rest-res'})).json()
+    const got = await cli('apigateway', 'apigateway.get-resource', 'GET', `/restapis/${api.id}/resources/nope`)
+    expect(got.status).toBe(404)
+    expect(got.headers.get('x-amzn-errortype')).toBe('NotFoundException')
+    expect(got.json()).toEqual({message: 'Invalid Resource identifier specified'})
+  })
 })
 

@@ -164,7 +164,8 @@ const PATH_PART = /^([a-zA-Z0-9._-]+|\{[a-zA-Z0-9._-]+\+?\})$/
 
 function loadResource(ctx: ControlContext, apiId: string, resourceId: string): ResourceData {
   const resource = rest(ctx).getChild('resources', apiId, resourceId) as ResourceData | undefined
-  if (!resource) throw notFound(`Invalid Resource identifier specified ${resourceId}`)
+  // AWS does not repeat the id here, unlike for an API (LocalStack's AWS-validated test_update_resource_behaviour).
+  if (!resource) throw notFound('Invalid Resource identifier specified')
   return resource
 }
 
