@@ -220,5 +220,20 @@ describe('API Gateway v1 (REST APIs) as the AWS CLI creates them', () => {
     expect(got.headers.get('x-amzn-errortype')).toBe('NotFoundException')
     expect(got.json()).toEqual({message: 'Invalid Resource identifier specified'})
   })
+
+  test('a REST API and a stage without tags carry no tags member, as on AWS', async () => {
+    const created = await cli('apigateway', 'apigateway.create-rest-api', 'POST', '/restapis', {name: 'cli-rest-untagged'})
+    expect(created.status).toBe(201)
+    const api = created.json()
+    expect(api).not.toHaveProperty('tags')
+    expect(api).toMatchObject({name: 'cli-rest-untagged', rootResourceId: expect.any(String), endpointConfiguration: {types: ['EDGE']}})
+    await cli('apigateway', 'apigateway.put-method', 'PUT', `/restapis/${api.id}/resources/${api.rootResourceId}/methods/GET`, {authorizationType: 'NONE'})
+    await cli('apigateway', 'apigateway.put-integration', 'PUT', `/restapis/${api.id}/resources/${api.rootResourceId}/methods/GET/integration`, {type: 'MOCK'})
+    await cli('apigateway', 'apigateway.create-deployment', 'POST', `/restapis/${api.id}/deployments`, {stageName: 'dev'})
+    const stages = await cli('apigateway', 'apigateway.get-stages', 'GET', `/restapis/${api.id}/stages`)
+    const [stage] = stages.json().item as Record<string, unknown>[]
+    expect(stage).toMatchObject({stageName: 'dev', methodSettings: {}, tracingEnabled: false})
+    expect(stage).not.toHaveProperty('tags')
+  })
 })
 

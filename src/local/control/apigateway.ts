@@ -57,8 +57,16 @@ function loadApi(ctx: ControlContext, apiId: string, region: string): RestApiRec
   return api
 }
 
+/** AWS leaves `tags` out of a REST API or stage that has none (LocalStack's AWS-validated create-only-name, create-stage). */
+function withoutEmptyTags(value: WireObject): WireObject {
+  const tags = value.tags as Record<string, string> | undefined
+  if (tags && Object.keys(tags).length > 0) return value
+  const {tags: _omitted, ...rest} = value
+  return rest
+}
+
 function apiOut(api: RestApiRecord): WireObject {
-  return {id: api.apiId, ...api.data, tags: api.data.tags ?? {}}
+  return withoutEmptyTags({id: api.apiId, ...api.data})
 }
 
 /**
@@ -509,7 +517,7 @@ function createStage(request: EmulatorRequest, params: Record<string, string>, c
     if (!store.insertChild('stages', api.apiId, stageName, stage)) throw conflict('Stage already exists')
     return stage
   })
-  return json(201, created)
+  return json(201, withoutEmptyTags(created))
 }
 
 function getStages(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
@@ -519,12 +527,12 @@ function getStages(request: EmulatorRequest, params: Record<string, string>, ctx
     .allChildren('stages', params.restApiId)
     .filter((s) => !deploymentId || s.deploymentId === deploymentId)
   // GetStages is not paginated.
-  return json(200, {item: stages})
+  return json(200, {item: stages.map(withoutEmptyTags)})
 }
 
 function getStage(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   loadApi(ctx, params.restApiId, request.region)
-  return json(200, loadStage(ctx, params.restApiId, params.stageName))
+  return json(200, withoutEmptyTags(loadStage(ctx, params.restApiId, params.stageName)))
 }
 
 /** The defaults API Gateway fills in when a method setting is first patched. */
@@ -613,7 +621,7 @@ function updateStage(request: EmulatorRequest, params: Record<string, string>, c
     store.saveChild('stages', params.restApiId, params.stageName, stage)
     return stage
   })
-  return json(200, updated)
+  return json(200, withoutEmptyTags(updated))
 }
 
 function deleteStage(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
