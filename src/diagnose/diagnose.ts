@@ -2,7 +2,7 @@ import {LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES} from '../gateway/errors.js'
 import {possibleCauses} from './causes.js'
 import {type CheckItem, checklistFor} from './checklist.js'
 import type {EvidenceSet} from './evidence.js'
-import {explain, type Fix} from './explain.js'
+import {errorOf, explain, type Fix} from './explain.js'
 import {type Finding, findingsFor} from './findings.js'
 import {type Cause, type Confidence, PRIORITY, STAGE, VERDICT_TITLES, type Verdict} from './verdicts.js'
 
@@ -24,6 +24,26 @@ export interface Diagnosis {
   notes: string[]
   /** Causes the gateway's answer allows that the evidence did not rule out, best first. */
   stillPossible: Cause[]
+  /**
+   * The first stack frames of the function's exception (the replay's, else the trace's), when there is one.
+   * `frame` is what to open: in the project's source when a local source map of the deployed code placed it;
+   * `deployedFrame` is then the same frame in the deployed bundle.
+   */
+  frames?: DiagnosisFrame[]
+}
+
+export interface DiagnosisFrame {
+  frame: string
+  deployedFrame?: string
+}
+
+function framesOf(evidence: EvidenceSet): DiagnosisFrame[] | undefined {
+  const e = errorOf(evidence)
+  if (!e || e.frames.length === 0) return undefined
+  return e.frames.map((frame, i) => {
+    const deployedFrame = e.deployedFrames?.[i]
+    return deployedFrame !== undefined && deployedFrame !== frame ? {frame, deployedFrame} : {frame}
+  })
 }
 
 interface Scored {
@@ -127,6 +147,7 @@ export function diagnose(evidence: EvidenceSet): Diagnosis {
         ...(byElimination ? [`every other cause the ${evidence.gateway.facts.status} allows is ruled out`] : []),
       ]
     : []
+  const frames = framesOf(evidence)
   return {
     verdict,
     title: VERDICT_TITLES[verdict],
@@ -138,6 +159,7 @@ export function diagnose(evidence: EvidenceSet): Diagnosis {
     contradictions,
     notes,
     stillPossible,
+    ...(frames ? {frames} : {}),
   }
 }
 

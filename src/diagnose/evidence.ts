@@ -95,8 +95,13 @@ export interface FunctionFacts {
 export interface ExceptionFacts {
   type: string
   message: string
-  /** First stack frames, already formatted (`at handler (src/get-order.js:12:9)`). */
+  /**
+   * First stack frames, already formatted (`at handler (/var/task/src/get-order.js:12:9)`); in the project's own
+   * files (`at handler (src/get-order.ts:8:9)`) when they were mapped with a local source map of the deployed code.
+   */
   frames: string[]
+  /** Parallel to `frames`, the frames as the deployed bundle reported them; present only when `frames` were mapped. */
+  deployedFrames?: string[]
 }
 
 export interface TraceFacts {

@@ -53,7 +53,8 @@ function functionLabel(ctx: Context): string {
 }
 
 /** The function error the evidence shows, replay first (it has the stack), then the trace. */
-function errorOf(evidence: EvidenceSet): FunctionErrorFacts | undefined {
+/** The function's exception: the replay's (this run), else the trace's. */
+export function errorOf(evidence: EvidenceSet): FunctionErrorFacts | undefined {
   const replay = seen(evidence.replay)
   if (replay?.functionError) return replay.functionError
   const exception = seen(evidence.trace)?.exception

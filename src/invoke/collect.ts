@@ -8,6 +8,7 @@ import {collectFunction, collectPermission, collectThrottling} from './collector
 import {collectReplay} from './collectors/replay.js'
 import {collectRoute} from './collectors/route.js'
 import {collectTrace} from './collectors/trace.js'
+import {framesPointIntoBundle} from './source-frames.js'
 
 const LABELS: Record<Exclude<AnyEvidence['source'], 'gateway'>, string> = {
   route: 'Route',
@@ -62,13 +63,32 @@ export async function collectEvidence(ctx: CollectContext, progress: Progress): 
   const lookup: Promise<FunctionConfigurationInfo | undefined> = ctx.aws.getFunctionConfiguration(functionName, lookupController.signal)
   lookup.catch(() => {}).finally(() => clearTimeout(lookupTimer))
 
+  // The first collector to see frames in the function's bundle starts its local source map (a ~100 ms esbuild
+  // run and one read of CodeSha256), so it is usually ready when the slower collectors finish.
+  const startSourceMap = (frames: string[] | undefined) => {
+    if (ctx.sources && frames && framesPointIntoBundle(ctx.project, functionName, frames)) void ctx.sources.forFunction(functionName)
+  }
   const replayBudget = integrationTimeoutMs(ctx.apiType, target.integrationTimeoutMs) + ctx.budgets.replaySlack
   const [fn, throttling, permission, trace, replay] = await Promise.all([
     reported(progress, 'function', withBudget('function', 'lambda:GetFunctionConfiguration', ctx.budgets.function, () => collectFunction(ctx, functionName, lookup))),
     reported(progress, 'throttling', withBudget('throttling', 'lambda:GetFunctionConcurrency', ctx.budgets.throttling, (s) => collectThrottling(ctx, functionName, s))),
     reported(progress, 'permission', withBudget('permission', 'lambda:GetPolicy', ctx.budgets.permission, (s) => collectPermission(ctx, target, lookup, s))),
-    reported(progress, 'trace', withBudget('trace', 'xray:BatchGetTraces', ctx.budgets.trace + ctx.budgets.traceSearch, (s) => collectTrace(ctx, functionName, lookup, s))),
-    reported(progress, 'replay', withBudget('replay', 'lambda:InvokeFunction', replayBudget, (s) => collectReplay(ctx, target, lookup, s))),
+    reported(
+      progress,
+      'trace',
+      withBudget('trace', 'xray:BatchGetTraces', ctx.budgets.trace + ctx.budgets.traceSearch, (s) => collectTrace(ctx, functionName, lookup, s)).then((e) => {
+        if (e.status === 'seen') startSourceMap(e.facts.exception?.frames)
+        return e
+      }),
+    ),
+    reported(
+      progress,
+      'replay',
+      withBudget('replay', 'lambda:InvokeFunction', replayBudget, (s) => collectReplay(ctx, target, lookup, s)).then((e) => {
+        if (e.status === 'seen') startSourceMap(e.facts.functionError?.frames)
+        return e
+      }),
+    ),
   ])
   return {...evidence, function: fn, throttling, permission, trace, replay}
 }

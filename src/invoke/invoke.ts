@@ -18,6 +18,8 @@ import {apiIdFromUrl, apiTypeFromHeaders, type DeployedApi, findProjectApi} from
 import {collectEvidence} from './collect.js'
 import {type Budgets, type Clock, DEFAULT_BUDGETS, systemClock} from './collectors/context.js'
 import {replayDecision} from './collectors/replay.js'
+import {deployedCodeSha256Reader, type LocalSources, localSources} from '../package/local-sources.js'
+import {functionToMap, type SourceFramesResult, withSourceFrames} from './source-frames.js'
 import {type FetchLike, newTraceId, sendRequest} from './http.js'
 import {parseRequest, type RequestFlags, redactHeaders} from './request.js'
 import {type ResponseView, traceIdOf, viewResponse} from './response.js'
@@ -29,6 +31,8 @@ export interface InvokeDeps {
   xray?: (clients: AwsClients) => Promise<XRayReader>
   fetch?: FetchLike
   clock?: Clock
+  /** Local source maps for the project's functions (default: bundled here, checked against GetFunction's CodeSha256). */
+  sources?: (project: ProjectConfig, clients: AwsClients) => LocalSources
 }
 
 export interface InvokeOptions {
@@ -219,6 +223,7 @@ export async function invokeEndpoint(options: InvokeOptions): Promise<InvokeResu
   } catch (error) {
     noAws = `no AWS access: ${describeError(error)}`
   }
+  const sources = c && project ? (deps.sources ?? defaultSources)(project, c) : undefined
   if (c) {
     const collected = await collectEvidence(
       {
@@ -233,6 +238,7 @@ export async function invokeEndpoint(options: InvokeOptions): Promise<InvokeResu
         traceIds: [traceIdOf(response.headers['x-amzn-trace-id']), sentTraceId].filter((id): id is string => id !== undefined),
         traceHeader: sentTraceId ? `Root=${sentTraceId};Sampled=1` : undefined,
         project,
+        sources,
         replay: replayDecision(spec.method, options.replay),
         aws: await (deps.invokeApi ?? (async (cl: AwsClients) => (await import('../aws/invoke.js')).createInvokeApi(cl)))(c),
         xray: () => (deps.xray ?? defaultXray)(c as AwsClients),
@@ -247,7 +253,36 @@ export async function invokeEndpoint(options: InvokeOptions): Promise<InvokeResu
       ;(evidence as unknown as Record<string, unknown>)[source] = {source, status: 'error', note: noAws}
     }
   }
-  return {request, response: view, diagnosis: diagnose(evidence)}
+  // Frames in the deployed bundle → the project's files, when the local source is the deployed code.
+  const sourced = sources ? await sourceFramesStep(progress, evidence, project, sources, budgets.sourceMap) : {evidence}
+  const diagnosis = diagnose(sourced.evidence)
+  if (sourced.note) diagnosis.notes.push(sourced.note)
+  return {request, response: view, diagnosis}
+}
+
+function defaultSources(project: ProjectConfig, clients: AwsClients): LocalSources {
+  return localSources({project, deployedCodeSha256: deployedCodeSha256Reader(clients)})
+}
+
+/** A progress step only when there is something to map (frames in a project function's bundle). */
+async function sourceFramesStep(
+  progress: Progress,
+  evidence: EvidenceSet,
+  project: ProjectConfig | undefined,
+  sources: LocalSources,
+  budgetMs: number,
+): Promise<SourceFramesResult> {
+  const functionName = functionToMap(evidence, project)
+  if (!functionName) return {evidence}
+  const label = 'Source lines'
+  progress.emit({step: 'evidence:source', status: 'start', label})
+  const started = performance.now()
+  const result = await withSourceFrames(evidence, {project, sources, budgetMs})
+  const durationMs = Math.round(performance.now() - started)
+  if (result.note) progress.emit({step: 'evidence:source', status: 'warn', label, detail: result.note, durationMs})
+  else if (result.mapped) progress.emit({step: 'evidence:source', status: 'done', label, detail: 'frames mapped to the local source (it is the deployed code)', durationMs})
+  else progress.emit({step: 'evidence:source', status: 'skip', label, detail: 'the source map has no line for these frames', durationMs})
+  return result
 }
 
 async function defaultXray(clients: AwsClients): Promise<XRayReader> {

@@ -1,6 +1,7 @@
 import type {FunctionConfig} from '../config/schema.js'
 import {UserError} from '../errors.js'
 import {bundleHandler} from './bundle.js'
+import type {BundleSources} from './source-frames.js'
 import {codeSha256, reproducibleZip} from './zip.js'
 
 /** Lambda's limit for a zip uploaded directly in CreateFunction/UpdateFunctionCode (50 MB). */
@@ -21,16 +22,20 @@ export interface FunctionPackage {
   /** Bytes of the bundled JavaScript, before zipping. */
   bundleSize: number
   warnings: string[]
+  /** With `sourceMap`: the bundle's path, code and source map, to map stack frames back to the project; not in the zip. */
+  sources?: BundleSources
 }
 
 export interface PackageOptions {
   /** Override the 50 MB limit (tests). */
   maxZipBytes?: number
+  /** Also make the bundle's source map (`sources`); the zip and its CodeSha256 are the same either way. */
+  sourceMap?: boolean
 }
 
 /** Bundles and zips one function reproducibly; refuses a package Lambda would not accept for direct upload. */
 export async function packageFunction(dir: string, fn: FunctionConfig, options: PackageOptions = {}): Promise<FunctionPackage> {
-  const bundle = await bundleHandler({dir, handler: fn.handler, runtime: fn.runtime, functionKey: fn.key})
+  const bundle = await bundleHandler({dir, handler: fn.handler, runtime: fn.runtime, functionKey: fn.key, sourceMap: options.sourceMap})
   const unzipped = bundle.code.length + PACKAGE_JSON.length
   if (unzipped > MAX_UNZIPPED_BYTES) {
     throw new UserError('PACKAGE_TOO_LARGE', `Function "${fn.key}": the bundle is ${formatBytes(unzipped)}, over Lambda's 250 MB unzipped limit`, {
@@ -49,7 +54,16 @@ export async function packageFunction(dir: string, fn: FunctionConfig, options: 
       {suggestion: 'Trim dependencies (the AWS SDK v3 is already external), or move large assets out of the bundle', details: {bytes: zip.length, limit}},
     )
   }
-  return {key: fn.key, handler: bundle.handler, zip, codeSha256: codeSha256(zip), bundleSize: bundle.code.length, warnings: bundle.warnings}
+  const sources = bundle.sourceMap === undefined ? undefined : {bundlePath: bundle.path, code: bundle.code.toString('utf8'), map: bundle.sourceMap}
+  return {
+    key: fn.key,
+    handler: bundle.handler,
+    zip,
+    codeSha256: codeSha256(zip),
+    bundleSize: bundle.code.length,
+    warnings: bundle.warnings,
+    ...(sources ? {sources} : {}),
+  }
 }
 
 export function formatBytes(bytes: number): string {

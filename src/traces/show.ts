@@ -3,6 +3,8 @@
  * BatchGetTraces, parsed into a span tree, classified, and laid out as a waterfall.
  */
 import type {XRayReader} from '../aws/xray.js'
+import type {ProjectConfig} from '../config/schema.js'
+import type {LocalSources} from '../package/local-sources.js'
 import {UserError} from '../errors.js'
 import {type Progress, silentProgress, step} from '../progress.js'
 import {type ApiKind, classifyTrace, type TraceClassification} from './classify.js'
@@ -10,7 +12,8 @@ import type {TimeWindow, TraceScope} from './scope.js'
 import type {DocumentProblem, RawSegment} from './segments.js'
 import {startMsOf} from './list.js'
 import {traceListLine} from './summary.js'
-import {buildSpanTree} from './tree.js'
+import {withTraceSourceFrames} from './source-frames.js'
+import {buildSpanTree, type TraceTree} from './tree.js'
 import {buildWaterfall, type Waterfall} from './waterfall.js'
 
 export const TRACE_ID_PATTERN = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/
@@ -28,6 +31,8 @@ export interface TraceView {
   problems: DocumentProblem[]
   /** X-Ray cut the trace: it is over the document-size quota (§6.9). */
   limitExceeded: boolean
+  /** Why some exception frames still name the deployed bundle, not the project's files (run in a project only). */
+  notes?: string[]
 }
 
 export interface TraceViewOptions {
@@ -39,8 +44,11 @@ export interface TraceViewOptions {
 
 /** Pure: documents → the view (also what bench/traces.js measures). */
 export function traceViewFromDocuments(id: string, documents: readonly RawSegment[], options: TraceViewOptions = {}): TraceView {
-  const tree = buildSpanTree(documents)
-  const waterfall = buildWaterfall(tree, {barWidth: options.barWidth ?? 0, maxFrames: options.maxFrames})
+  return traceViewFromTree(id, buildSpanTree(documents), options)
+}
+
+function traceViewFromTree(id: string, tree: TraceTree, options: TraceViewOptions, waterfall?: Waterfall): TraceView {
+  waterfall ??= buildWaterfall(tree, {barWidth: options.barWidth ?? 0, maxFrames: options.maxFrames})
   return {
     id,
     classification: classifyTrace(tree, {apiType: options.apiType}),
@@ -62,7 +70,15 @@ export interface ShowTraceInput {
   apiType?: ApiKind
   barWidth?: number
   progress?: Progress
+  /**
+   * In a project: map the frames of its functions to the project's files with local source maps, when the local
+   * source is the deployed code (src/traces/source-frames.ts). `budgetMs` defaults to 3 s.
+   */
+  sources?: {project: ProjectConfig; sources: LocalSources; budgetMs?: number}
 }
+
+/** How long `traces show` waits for local source maps by default. */
+export const SOURCE_MAP_BUDGET_MS = 3000
 
 export function assertTraceId(id: string): string {
   const trimmed = id.trim()
@@ -103,5 +119,11 @@ export async function showTrace(input: ShowTraceInput): Promise<TraceView> {
       exit: 'failure',
     })
   }
-  return traceViewFromDocuments(id, trace.documents, {apiType: input.apiType, barWidth: input.barWidth, limitExceeded: trace.limitExceeded})
+  const options: TraceViewOptions = {apiType: input.apiType, barWidth: input.barWidth, limitExceeded: trace.limitExceeded}
+  const tree = buildSpanTree(trace.documents)
+  if (!input.sources) return traceViewFromTree(id, tree, options)
+  const built = buildWaterfall(tree, {barWidth: options.barWidth ?? 0})
+  const {waterfall, notes} = await withTraceSourceFrames(tree, built, {...input.sources, budgetMs: input.sources.budgetMs ?? SOURCE_MAP_BUDGET_MS})
+  const view = traceViewFromTree(id, tree, options, waterfall)
+  return notes.length > 0 ? {...view, notes} : view
 }

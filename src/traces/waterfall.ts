@@ -13,8 +13,10 @@ export interface WaterfallException {
   type: string
   message: string
   remote: boolean
-  /** First frames, formatted `label (path:line)`. */
+  /** First frames, formatted `label (path:line)`; in the project's files when a local source map placed them. */
   frames: string[]
+  /** Parallel to `frames`: the frames as the deployed bundle recorded them, present only when `frames` were mapped. */
+  deployedFrames?: string[]
   /** Frames not shown (cut here, or already truncated/skipped by the SDK). */
   moreFrames: number
 }

@@ -2,14 +2,16 @@ import {Args, Flags} from '@oclif/core'
 import {xrayReader} from '../../aws/xray.js'
 import {AwsCommand} from '../../base-command.js'
 import {UserError} from '../../errors.js'
+import {deployedCodeSha256Reader, localSources} from '../../package/local-sources.js'
 import {silentProgress} from '../../progress.js'
 import {timeWindow, traceScope} from '../../traces/scope.js'
 import {showTrace, type TraceSelector, type TraceView} from '../../traces/show.js'
+import {paletteFor} from '../../ui/colors.js'
 import {renderTraceView} from '../../ui/traces/render.js'
 
 export default class TracesShow extends AwsCommand<typeof TracesShow> {
   static summary = 'Show one trace as a waterfall, with the exception that broke it'
-  static description = `Fetches the trace with BatchGetTraces, builds its span tree (segments, subsegments, parents linked by parent_id; spans whose parent is missing are kept and marked [orphan]) and draws one row per span: offset, duration, HTTP status and a bar scaled to the terminal, coloured by outcome (green ok, yellow error, magenta throttle, red fault). Exceptions appear under the span that threw. The first line says what API Gateway answered and why.`
+  static description = `Fetches the trace with BatchGetTraces, builds its span tree (segments, subsegments, parents linked by parent_id; spans whose parent is missing are kept and marked [orphan]) and draws one row per span: offset, duration, HTTP status and a bar scaled to the terminal, coloured by outcome (green ok, yellow error, magenta throttle, red fault). Exceptions appear under the span that threw; run in the project, their frames name your own files and lines (a local source map of the deployed bundle, used only when the local source is the deployed code). The first line says what API Gateway answered and why.`
 
   static examples = [
     '<%= config.bin %> traces show 1-5759e988-bd862e3fe1be46a994272793',
@@ -44,8 +46,14 @@ export default class TracesShow extends AwsCommand<typeof TracesShow> {
     const mode = this.outputMode()
     const aws = await this.aws(project)
     const progress = mode === 'plain' ? await this.progress() : silentProgress
-    const view = await showTrace({xray: xrayReader(await aws.xray()), selector, apiType: project?.api.type, progress})
+    // In a project, frames in a function's deployed bundle are shown in its own files when the local source is the deployed code.
+    const sources = project ? {project, sources: localSources({project, deployedCodeSha256: deployedCodeSha256Reader(aws)})} : undefined
+    const view = await showTrace({xray: xrayReader(await aws.xray()), selector, apiType: project?.api.type, progress, sources})
     await renderTraceView(view, mode, flags.details)
+    if (mode !== 'json') {
+      const c = paletteFor(process.stderr)
+      for (const note of view.notes ?? []) process.stderr.write(`${c.dim(`› ${note}`)}\n`)
+    }
     return view
   }
 }

@@ -2,6 +2,7 @@ import type {FunctionConfigurationInfo, InvokeApi} from '../../aws/invoke.js'
 import type {XRayReader} from '../../aws/xray.js'
 import type {ProjectConfig} from '../../config/schema.js'
 import type {AnyEvidence, ApiType} from '../../diagnose/evidence.js'
+import type {LocalSources} from '../../package/local-sources.js'
 import type {DeployedApi} from '../api.js'
 import type {ReceivedResponse, SentRequest} from '../http.js'
 
@@ -20,9 +21,23 @@ export interface Budgets {
   traceSearch: number
   /** Added to the function's run time (capped at the integration timeout) for the replay. */
   replaySlack: number
+  /**
+   * How long, after the collectors, to wait for the local source map of the failing function (a local esbuild
+   * run, started as soon as a collector saw frames in its bundle). Past it the frames stay the bundle's.
+   */
+  sourceMap: number
 }
 
-export const DEFAULT_BUDGETS: Budgets = {route: 4000, function: 4000, throttling: 4000, permission: 5000, trace: 10_000, traceSearch: 4000, replaySlack: 5000}
+export const DEFAULT_BUDGETS: Budgets = {
+  route: 4000,
+  function: 4000,
+  throttling: 4000,
+  permission: 5000,
+  trace: 10_000,
+  traceSearch: 4000,
+  replaySlack: 5000,
+  sourceMap: 3000,
+}
 
 export interface Clock {
   now(): number
@@ -63,6 +78,8 @@ export interface CollectContext {
   /** The `X-Amzn-Trace-Id` header we sent, for the replay event. */
   traceHeader?: string
   project?: ProjectConfig
+  /** Local source maps of the project's functions; a collector that sees frames in a bundle starts building its map. */
+  sources?: LocalSources
   /** Whether the replay may run the function again, and why (for the note when it may not). */
   replay: {allowed: boolean; reason: string}
   aws: InvokeApi
