@@ -237,3 +237,25 @@ describe('API Gateway v1 (REST APIs) as the AWS CLI creates them', () => {
   })
 })
 
+/** An awsQuery request as botocore sends it: form body, `charset=utf-8` in the content type. */
+async function cliQuery(command: string, form: Record<string, string>): Promise<{status: number; text: string}> {
+  const response = await fetch(`${t.emulator.url}/`, {
+    method: 'POST',
+    headers: {...cliHeaders('iam', command), 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8'},
+    body: new URLSearchParams({...form, Version: '2010-05-08'}).toString(),
+  })
+  return {status: response.status, text: await response.text()}
+}
+
+describe('IAM as the AWS CLI calls it', () => {
+  test('attach-role-policy with a policy ARN that does not parse is ValidationError "Invalid ARN:  Could not be parsed!"', async () => {
+    const trust = JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}]})
+    const created = await cliQuery('iam.create-role', {Action: 'CreateRole', RoleName: 'cli-role-arn', AssumeRolePolicyDocument: trust})
+    expect(created.status).toBe(200)
+    const attached = await cliQuery('iam.attach-role-policy', {Action: 'AttachRolePolicy', RoleName: 'cli-role-arn', PolicyArn: 'longpolicynamebutnoarn'})
+    expect(attached.status).toBe(400)
+    expect(attached.text).toContain('<Code>ValidationError</Code>')
+    expect(attached.text).toContain('<Message>Invalid ARN:  Could not be parsed!</Message>')
+  })
+})
+

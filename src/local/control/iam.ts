@@ -175,7 +175,8 @@ const POLICY_ARN_REGEX = /^arn:aws[a-zA-Z-]*:iam::(aws|\d{12}):policy\/([\u0021-
 function policyArn(form: URLSearchParams): string {
   const arn = form.get('PolicyArn')
   if (arn === null) throw validation(null, 'policyArn', 'Member must not be null')
-  if (!POLICY_ARN_REGEX.test(arn)) throw iamError(400, 'InvalidInput', `ARN ${arn} is not valid.`)
+  // AWS's words, two spaces included (LocalStack's AWS-validated test_role_attach_policy, non_existent_malformed_policy_arn).
+  if (!POLICY_ARN_REGEX.test(arn)) throw iamError(400, 'ValidationError', 'Invalid ARN:  Could not be parsed!')
   return arn
 }
 
