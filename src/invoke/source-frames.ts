@@ -70,7 +70,7 @@ export async function withSourceFrames(
   try {
     const found = await Promise.race([options.sources.forFunction(functionName), timeout])
     if (found === 'timeout') {
-      return {evidence, note: `${functionName}: the local source map was not ready within ${(options.budgetMs / 1000).toFixed(1)} s; lines refer to the deployed bundle`}
+      return {evidence, note: `${functionName}: the local source map was not ready within ${+(options.budgetMs / 1000).toFixed(2)} s; lines refer to the deployed bundle`}
     }
     if (!found) return {evidence}
     if (found.status !== 'mapped') return {evidence, note: found.note}
