@@ -312,25 +312,114 @@ export interface OpenStoreOptions {
   file?: string
 }
 
+/** The statements `writeSegmentBatch` runs, compiled once per connection. */
+export interface SegmentStatements {
+  insertTrace: BetterSqlite3.Statement
+  upsertSegment: BetterSqlite3.Statement
+  updateTrace: BetterSqlite3.Statement
+}
+
+/**
+ * Compiles the segment statements on `db`. Self-contained like `writeSegmentBatch` (the segment writer thread
+ * runs its source text).
+ */
+export function prepareSegmentStatements(db: Db): SegmentStatements {
+  return {
+    insertTrace: db.prepare(
+      `INSERT INTO traces (trace_id, region, id_time, first_start, last_end, updated_at, segment_count)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING`,
+    ),
+    // The WHERE keeps a complete segment when an in-progress copy of it arrives (no row changes then).
+    upsertSegment: db.prepare(
+      `INSERT INTO trace_segments (trace_id, segment_id, kind, parent_id, start_time, end_time, in_progress, document, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (trace_id, segment_id) DO UPDATE SET kind = excluded.kind, parent_id = excluded.parent_id,
+         start_time = excluded.start_time, end_time = excluded.end_time, in_progress = excluded.in_progress,
+         document = excluded.document, received_at = excluded.received_at
+       WHERE NOT (trace_segments.in_progress = 0 AND excluded.in_progress = 1)`,
+    ),
+    updateTrace: db.prepare(
+      `UPDATE traces SET
+         first_start = (SELECT MIN(start_time) FROM trace_segments WHERE trace_id = @traceId),
+         last_end = (SELECT MAX(end_time) FROM trace_segments WHERE trace_id = @traceId),
+         segment_count = (SELECT COUNT(*) FROM trace_segments WHERE trace_id = @traceId),
+         updated_at = @receivedAt
+       WHERE trace_id = @traceId`,
+    ),
+  }
+}
+
+/**
+ * Writes segment documents in order (call inside a transaction). A complete segment replaces an in-progress one
+ * with the same id; an in-progress copy never replaces a complete one (aws-semantics §6.2). A trace's aggregates
+ * (first start, last end, segment count, update time) are written once per batch: computed here for a trace the
+ * batch creates, recomputed by SQL for one that already had segments (and only when the batch changed one).
+ *
+ * Self-contained on purpose (it uses only its arguments and JavaScript built-ins): the segment writer thread
+ * (`dataplane/segments.ts`) runs this function from its source text, so both connections store alike.
+ */
+export function writeSegmentBatch(statements: SegmentStatements, segments: readonly {region: string; segment: SegmentInput}[], receivedAt: number): void {
+  /** Per trace, in order of first appearance: its region and the segments it would end up with if it is new. */
+  const traces = new Map<string, {region: string; segments: Map<string, {startTime: number; endTime: number | null; inProgress: boolean}>}>()
+  for (const {region, segment} of segments) {
+    let trace = traces.get(segment.traceId)
+    if (!trace) {
+      trace = {region, segments: new Map()}
+      traces.set(segment.traceId, trace)
+    }
+    const known = trace.segments.get(segment.id)
+    if (known && !known.inProgress && segment.inProgress) continue
+    trace.segments.set(segment.id, {startTime: segment.startTime, endTime: segment.endTime ?? null, inProgress: segment.inProgress})
+  }
+  /** Traces that existed before the batch: their aggregates are recomputed if one of their segments is written. */
+  const existing = new Map<string, boolean>()
+  // Trace rows first: trace_segments references traces.
+  for (const [traceId, trace] of traces) {
+    let firstStart = Number.POSITIVE_INFINITY
+    let lastEnd: number | null = null
+    for (const {startTime, endTime} of trace.segments.values()) {
+      if (startTime < firstStart) firstStart = startTime
+      if (endTime !== null && (lastEnd === null || endTime > lastEnd)) lastEnd = endTime
+    }
+    const idTime = Number.parseInt(traceId.split('-')[1] ?? '0', 16)
+    const created = statements.insertTrace.run(traceId, trace.region, idTime, firstStart, lastEnd, receivedAt, trace.segments.size).changes > 0
+    if (!created) existing.set(traceId, false)
+  }
+  for (const {segment} of segments) {
+    const changes = statements.upsertSegment.run(
+      segment.traceId,
+      segment.id,
+      segment.kind,
+      segment.parentId ?? null,
+      segment.startTime,
+      segment.endTime ?? null,
+      segment.inProgress ? 1 : 0,
+      segment.document,
+      receivedAt,
+    ).changes
+    if (changes > 0 && existing.has(segment.traceId)) existing.set(segment.traceId, true)
+  }
+  for (const [traceId, written] of existing) if (written) statements.updateTrace.run({traceId, receivedAt})
+}
+
+/** Pragmas every connection to the store sets (WAL itself is a property of the file). */
+export const CONNECTION_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy_timeout = 5000', 'foreign_keys = ON']
+
+/** Where better-sqlite3 loads from (a worker thread that opens its own connection needs it). */
+export function sqliteDriverPath(): string {
+  return createRequire(import.meta.url).resolve('better-sqlite3')
+}
+
 export class Store {
   readonly db: Db
   readonly path: string
 
-  /** Statements of the hot paths (segment ingestion runs on every traced invocation), compiled once. */
-  private readonly statements = new Map<string, BetterSqlite3.Statement>()
+  /** Segment ingestion runs on every traced invocation: its statements are compiled once. */
+  private segmentStatements: SegmentStatements | undefined
 
   constructor(db: Db, path: string) {
     this.db = db
     this.path = path
-  }
-
-  private prepared(sql: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(sql)
-    if (!statement) {
-      statement = this.db.prepare(sql)
-      this.statements.set(sql, statement)
-    }
-    return statement
   }
 
   /** Runs `fn` in one `BEGIN IMMEDIATE` transaction (nested calls join the outer one). */
@@ -681,77 +770,14 @@ export class Store {
   }
 
   /**
-   * Stores segment documents in order, in one transaction, with the rules of `putSegment`; the result is the
-   * same as storing them one by one. A trace's aggregates (first start, last end, segment count, update time)
-   * are written once per batch: computed here for a trace the batch creates, recomputed by SQL for one that
-   * already had segments (and only when the batch changed one of them).
+   * Stores segment documents in order, in one transaction, with the rules of `putSegment` (see
+   * `writeSegmentBatch`); the result is the same as storing them one by one.
    */
   putSegments(segments: readonly {region: string; segment: SegmentInput}[], receivedAt: number): void {
     if (segments.length === 0) return
-    /** Per trace, in order of first appearance: its region and the segments it would end up with if it is new. */
-    const traces = new Map<string, {region: string; segments: Map<string, {startTime: number; endTime: number | null; inProgress: boolean}>}>()
-    for (const {region, segment} of segments) {
-      let trace = traces.get(segment.traceId)
-      if (!trace) {
-        trace = {region, segments: new Map()}
-        traces.set(segment.traceId, trace)
-      }
-      const existing = trace.segments.get(segment.id)
-      if (existing && !existing.inProgress && segment.inProgress) continue
-      trace.segments.set(segment.id, {startTime: segment.startTime, endTime: segment.endTime ?? null, inProgress: segment.inProgress})
-    }
-    this.transaction(() => {
-      const insertTrace = this.prepared(
-        `INSERT INTO traces (trace_id, region, id_time, first_start, last_end, updated_at, segment_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING`,
-      )
-      /** Traces that existed before the batch: their aggregates are recomputed if one of their segments is written. */
-      const existing = new Map<string, boolean>()
-      // Trace rows first: trace_segments references traces.
-      for (const [traceId, trace] of traces) {
-        let firstStart = Number.POSITIVE_INFINITY
-        let lastEnd: number | null = null
-        for (const {startTime, endTime} of trace.segments.values()) {
-          if (startTime < firstStart) firstStart = startTime
-          if (endTime !== null && (lastEnd === null || endTime > lastEnd)) lastEnd = endTime
-        }
-        const idTime = Number.parseInt(traceId.split('-')[1] ?? '0', 16)
-        const created = insertTrace.run(traceId, trace.region, idTime, firstStart, lastEnd, receivedAt, trace.segments.size).changes > 0
-        if (!created) existing.set(traceId, false)
-      }
-      // The WHERE keeps a complete segment when an in-progress copy of it arrives (no row changes then).
-      const upsertSegment = this.prepared(
-        `INSERT INTO trace_segments (trace_id, segment_id, kind, parent_id, start_time, end_time, in_progress, document, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (trace_id, segment_id) DO UPDATE SET kind = excluded.kind, parent_id = excluded.parent_id,
-           start_time = excluded.start_time, end_time = excluded.end_time, in_progress = excluded.in_progress,
-           document = excluded.document, received_at = excluded.received_at
-         WHERE NOT (trace_segments.in_progress = 0 AND excluded.in_progress = 1)`,
-      )
-      for (const {segment} of segments) {
-        const changes = upsertSegment.run(
-          segment.traceId,
-          segment.id,
-          segment.kind,
-          segment.parentId ?? null,
-          segment.startTime,
-          segment.endTime ?? null,
-          segment.inProgress ? 1 : 0,
-          segment.document,
-          receivedAt,
-        ).changes
-        if (changes > 0 && existing.has(segment.traceId)) existing.set(segment.traceId, true)
-      }
-      const updateTrace = this.prepared(
-        `UPDATE traces SET
-           first_start = (SELECT MIN(start_time) FROM trace_segments WHERE trace_id = @traceId),
-           last_end = (SELECT MAX(end_time) FROM trace_segments WHERE trace_id = @traceId),
-           segment_count = (SELECT COUNT(*) FROM trace_segments WHERE trace_id = @traceId),
-           updated_at = @receivedAt
-         WHERE trace_id = @traceId`,
-      )
-      for (const [traceId, written] of existing) if (written) updateTrace.run({traceId, receivedAt})
-    })
+    this.segmentStatements ??= prepareSegmentStatements(this.db)
+    const statements = this.segmentStatements
+    this.transaction(() => writeSegmentBatch(statements, segments, receivedAt))
   }
 
   getTrace(traceId: string): TraceRecord | undefined {
@@ -889,10 +915,7 @@ export function openStore(options: OpenStoreOptions): Store {
   const Database = require('better-sqlite3') as typeof BetterSqlite3
   const db = new Database(path)
   try {
-    db.pragma('journal_mode = WAL')
-    db.pragma('synchronous = NORMAL')
-    db.pragma('busy_timeout = 5000')
-    db.pragma('foreign_keys = ON')
+    for (const pragma of CONNECTION_PRAGMAS) db.pragma(pragma)
     migrate(db)
   } catch (error) {
     db.close()

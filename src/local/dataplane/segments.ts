@@ -6,13 +6,16 @@
  *
  * Writes are batched: documents are queued and written in one transaction at most every FLUSH_INTERVAL_MS (or
  * once MAX_QUEUED are waiting), so a stream of traced requests costs one SQLite commit per batch instead of one
- * per request. Every X-Ray read that reaches the emulator flushes first (the data plane sees requests before the
- * control plane), so a client that asks X-Ray right after its response still finds the Lambda segments.
+ * per request. The batches are written by a worker thread with its own connection (segment-writer.ts), so the
+ * statements, commits and WAL checkpoints stay off the thread that serves requests. Every X-Ray read that
+ * reaches the emulator flushes first and waits until the batches are committed (the data plane sees requests
+ * before the control plane), so a client that asks X-Ray right after its response still finds the segments.
  *
  * X-Ray is regional: a trace is stored in the region of the function that produced it. The daemon's documents
  * carry no region, so the sink remembers which region each recent trace id belongs to.
  */
 import type {SegmentInput, Store} from '../store.js'
+import {type SegmentBatch, SegmentWriterThread} from './segment-writer.js'
 
 const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/
 const SEGMENT_ID = /^[0-9a-f]{16}$/
@@ -34,7 +37,7 @@ export interface SegmentSink {
   traceRegion(traceId: string, region: string): void
   /** Queues documents for storage; those that PutTraceSegments would refuse are counted and dropped. */
   add(documents: Record<string, unknown>[], region?: string): void
-  /** Writes everything queued now (before anything reads traces). */
+  /** Writes everything queued now and returns once it is committed (call before anything reads traces). */
   flush(): void
   /** Documents dropped because they were not valid segment documents. */
   readonly rejected: number
@@ -75,22 +78,35 @@ function regionOfDocument(document: Record<string, unknown>): string | undefined
   return region || undefined
 }
 
-export function createSegmentSink(store: Store, defaultRegion: string, onRejected?: (reason: string) => void): SegmentSink {
+export interface SegmentSinkOptions {
+  /**
+   * Write batches on a worker thread with its own connection (segment-writer.ts), keeping SQLite off the thread
+   * that serves requests. Default: true for a store in a file (an in-memory store has no second connection).
+   */
+  thread?: boolean
+}
+
+export function createSegmentSink(store: Store, defaultRegion: string, onRejected?: (reason: string) => void, options: SegmentSinkOptions = {}): SegmentSink {
   const regions = new Map<string, string>()
   /**
    * Walks `regions` in insertion order, oldest first. Kept across calls: a fresh `keys()` iterator would step
    * over every slot the evictions before it left empty, which made each eviction cost grow with the map.
    */
   let oldest = regions.keys()
-  let queue: {region: string; segment: SegmentInput}[] = []
+  let queue: SegmentBatch = []
   let timer: NodeJS.Timeout | undefined
   let rejected = 0
+  const thread =
+    (options.thread ?? true) && store.path !== ':memory:'
+      ? new SegmentWriterThread(store, (reason) => onRejected?.(reason))
+      : undefined
 
   function regionFor(document: Record<string, unknown>, traceId: string, given?: string): string {
     return given ?? regionOfDocument(document) ?? regions.get(traceId) ?? defaultRegion
   }
 
-  function flush(): void {
+  /** Hands everything queued to the writer (the thread, or this thread's connection); returns without waiting. */
+  function writeQueued(): void {
     clearTimeout(timer)
     timer = undefined
     if (queue.length === 0) return
@@ -98,6 +114,10 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
     queue = []
     if (!store.db.open) return
     const receivedAt = Date.now() / 1000
+    if (thread?.usable) {
+      thread.post(batch, receivedAt)
+      return
+    }
     try {
       store.putSegments(batch, receivedAt)
     } catch (error) {
@@ -105,6 +125,11 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
       rejected += batch.length
       onRejected?.(`storing ${batch.length} segment(s) failed: ${(error as Error).message}`)
     }
+  }
+
+  function flush(): void {
+    writeQueued()
+    thread?.waitWritten()
   }
 
   return {
@@ -131,16 +156,16 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
         }
         queue.push({region: regionFor(document, checked.input.traceId, region), segment: checked.input})
       }
-      if (queue.length >= MAX_QUEUED) flush()
+      if (queue.length >= MAX_QUEUED) writeQueued()
       else if (!timer && queue.length > 0) {
-        timer = setTimeout(flush, FLUSH_INTERVAL_MS)
+        timer = setTimeout(writeQueued, FLUSH_INTERVAL_MS)
         // Pending segments never keep a process alive; `close` flushes them.
         timer.unref()
       }
     },
     flush,
     get rejected() {
-      return rejected
+      return rejected + (thread?.dropped ?? 0)
     },
   }
 }
