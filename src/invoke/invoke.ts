@@ -279,8 +279,9 @@ async function sourceFramesStep(
   const started = performance.now()
   const result = await withSourceFrames(evidence, {project, sources, budgetMs})
   const durationMs = Math.round(performance.now() - started)
-  if (result.note) progress.emit({step: 'evidence:source', status: 'warn', label, detail: result.note, durationMs})
-  else if (result.mapped) progress.emit({step: 'evidence:source', status: 'done', label, detail: 'frames mapped to the local source (it is the deployed code)', durationMs})
+  // The note itself is in the diagnosis (stdout); the step says only what it means for the lines.
+  if (result.note) progress.emit({step: 'evidence:source', status: 'warn', label, detail: 'lines refer to the deployed bundle', durationMs})
+  else if (result.mapped) progress.emit({step: 'evidence:source', status: 'done', label, detail: 'the local source is the deployed code', durationMs})
   else progress.emit({step: 'evidence:source', status: 'skip', label, detail: 'the source map has no line for these frames', durationMs})
   return result
 }
