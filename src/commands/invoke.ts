@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {AwsCommand} from '../base-command.js'
-import {EXIT_CODES, } from '../errors.js'
+import {EXIT_CODES} from '../errors.js'
 import {type InvokeResult, invokeEndpoint, isFailure} from '../invoke/invoke.js'
 import {renderInvokeResult} from '../ui/invoke/render.js'
 
@@ -10,7 +10,9 @@ export default class Invoke extends AwsCommand<typeof Invoke> {
 
 On a 4xx/5xx (or with --explain) it gathers evidence, each check within a time budget: the route match, the function's resource policy against the source ARN API Gateway presents, reserved concurrency, the request's X-Ray trace, and a replay — the function invoked directly with the event API Gateway would build, read with the API type's response rules. HTTP APIs answer 500 for nearly every failure, so the verdict comes from that evidence: invocation-rejected/permission, invocation-rejected/throttled, function-error, malformed-response, function-timeout, integration-timeout, route-not-found, payload-too-large, ok or unknown, with a confidence and the fix.
 
-The replay runs the function again: it is automatic for GET, HEAD and OPTIONS, and needs --replay for anything else. A diagnosed failure exits with code ${EXIT_CODES.diagnosed}.`
+The replay runs the function again: it is automatic for GET, HEAD and OPTIONS, and needs --replay for anything else. A diagnosed failure exits with code ${EXIT_CODES.diagnosed}.
+
+Stack frames in the function's deployed bundle are shown in your own files and lines (src/get-order.ts:14:11): the handler is bundled again locally with a source map, used only when that build is the deployed code (same CodeSha256); otherwise the frames stay the bundle's, with a note. --json keeps both (diagnosis.frames: {frame, deployedFrame}).`
 
   static examples = [
     '<%= config.bin %> invoke "GET /orders/42"',
