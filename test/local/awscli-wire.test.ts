@@ -97,6 +97,48 @@ describe('lambda validation messages as the AWS CLI prints them', () => {
   })
 })
 
+describe('lambda layers, which the emulator never publishes', () => {
+  const zip = () => Buffer.from(handlerZip()).toString('base64')
+
+  test('create-function --layers is refused as AWS refuses a layer version that does not exist', async () => {
+    const layer = 'arn:aws:lambda:us-east-1:000000000000:layer:shared:1'
+    const created = await cli('lambda', 'lambda.create-function', 'POST', '/2015-03-31/functions', {
+      FunctionName: 'cli-layered',
+      Runtime: 'nodejs20.x',
+      Role: ROLE,
+      Handler: 'index.handler',
+      Code: {ZipFile: zip()},
+      Layers: [layer],
+    })
+    expect(created.status).toBe(400)
+    expect(created.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException')
+    expect(created.json().message).toBe(`Layer version ${layer} does not exist.`)
+    const after = await cli('lambda', 'lambda.get-function', 'GET', '/2015-03-31/functions/cli-layered')
+    expect(after.status).toBe(404)
+  })
+
+  test('update-function-configuration checks layer ARNs, regions and duplicates before existence; an empty list is accepted', async () => {
+    const name = await createFunction()
+    const update = (Layers: unknown) =>
+      cli('lambda', 'lambda.update-function-configuration', 'PUT', `/2015-03-31/functions/${name}/configuration`, {Layers})
+    const unversioned = await update(['arn:aws:lambda:us-east-1:000000000000:layer:shared'])
+    expect([unversioned.status, unversioned.headers.get('x-amzn-errortype')]).toEqual([400, 'ValidationException'])
+    expect(unversioned.json().message).toMatch(
+      /^1 validation error detected: Value '\[arn:aws:lambda:us-east-1:000000000000:layer:shared\]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: \[/,
+    )
+    const elsewhere = await update(['arn:aws:lambda:eu-west-1:000000000000:layer:shared:1'])
+    expect(elsewhere.json().message).toBe('Layers are not in the same region as the function. Layers are expected to be in region us-east-1.')
+    const twice = await update(['arn:aws:lambda:us-east-1:000000000000:layer:shared:1', 'arn:aws:lambda:us-east-1:000000000000:layer:shared:2'])
+    expect(twice.json().message).toBe(
+      'Two different versions of the same layer are not allowed to be referenced in the same function. arn:aws:lambda:us-east-1:000000000000:layer:shared:1 and arn:aws:lambda:us-east-1:000000000000:layer:shared:2 are versions of the same layer.',
+    )
+    const missing = await update(['arn:aws:lambda:us-east-1:000000000000:layer:shared:9'])
+    expect(missing.json().message).toBe('Layer version arn:aws:lambda:us-east-1:000000000000:layer:shared:9 does not exist.')
+    const none = await update([])
+    expect(none.status).toBe(200)
+  })
+})
+
 describe('lambda resource policy as the AWS CLI edits it', () => {
   test('add-permission refuses a statement id with a dot, as AWS does', async () => {
     const name = await createFunction()

@@ -140,6 +140,50 @@ function rejectPublish(value: unknown): void {
   }
 }
 
+const LAYER_VERSION_ARN_PATTERN =
+  '(arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)'
+const LAYER_VERSION_ARN_REGEX =
+  /^(?:arn:(?:aws[a-zA-Z-]*)?:lambda:([a-z]{2}(?:(?:-gov)|(?:-iso(?:[a-z]?)))?-[a-z]+-\d):\d{12}:layer:([a-zA-Z0-9-_]+):[0-9]+|arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)$/
+
+/**
+ * `Layers` is checked as Lambda does (LocalStack's AWS-validated test_layer_function_exceptions and
+ * create_function_with_layer_in_different_region), and then refused: the emulator publishes no layers, so every
+ * layer version a function names is one that does not exist. Accepting and dropping it would run the handler
+ * without the code the layer was meant to provide.
+ */
+function checkLayers(value: unknown, region: string): string[] {
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value)) throw invalidRequestContent('Layers must be a list of layer version ARNs')
+  if (value.length === 0) return []
+  const layers = value.map(String)
+  const matches = layers.map((arn) => LAYER_VERSION_ARN_REGEX.exec(arn))
+  if (matches.some((match) => match === null)) {
+    const violations = new Violations()
+    violations.add(
+      `[${layers.join(', ')}]`,
+      'layers',
+      `Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN_PATTERN}, Member must not be null]`,
+    )
+    violations.throwIfAny()
+  }
+  if (matches.some((match) => match![1] !== undefined && match![1] !== region)) {
+    throw invalidParameter(`Layers are not in the same region as the function. Layers are expected to be in region ${region}.`)
+  }
+  for (let i = 0; i < layers.length; i++) {
+    const j = matches.findIndex((match, k) => k > i && match![2] !== undefined && match![2] === matches[i]![2])
+    if (j >= 0) {
+      throw invalidParameter(
+        `Two different versions of the same layer are not allowed to be referenced in the same function. ${layers[i]} and ${layers[j]} are versions of the same layer.`,
+      )
+    }
+  }
+  return layers
+}
+
+function rejectMissingLayers(layers: string[]): void {
+  if (layers.length > 0) throw invalidParameter(`Layer version ${layers[0]} does not exist.`)
+}
+
 function validateTags(tags: unknown): Record<string, string> {
   if (tags === undefined || tags === null) return {}
   if (typeof tags !== 'object' || Array.isArray(tags)) throw invalidRequestContent('Tags must be a map of strings')
@@ -220,6 +264,7 @@ function createFunction(request: EmulatorRequest, ctx: ControlContext): WireResp
   }
   validateRuntime(input.Runtime)
   rejectPublish(input.Publish)
+  rejectMissingLayers(checkLayers(input.Layers, ref.region))
   const code = input.Code as {ZipFile?: unknown; S3Bucket?: unknown; ImageUri?: unknown}
   if (code.ZipFile === undefined) {
     if (code.S3Bucket !== undefined) s3CodeUnavailable()
@@ -344,8 +389,10 @@ function updateFunctionConfiguration(
   validateConfigMembers(input, violations)
   violations.throwIfAny()
   if (typeof input.Runtime === 'string') validateRuntime(input.Runtime)
+  const layers = checkLayers(input.Layers, ref.region)
   const environment = environmentFrom(input)
   const updated = mutateFunction(ctx, ref, (fn) => {
+    rejectMissingLayers(layers)
     checkRevision(input.RevisionId, fn)
     const config: FunctionConfigRecord = {...fn.config}
     if (typeof input.Runtime === 'string') config.runtime = input.Runtime
