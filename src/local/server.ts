@@ -130,6 +130,18 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   })
 }
 
+const EMPTY_BODY = Buffer.alloc(0)
+
+/**
+ * A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 §6.3), nor one with
+ * `Content-Length: 0`: nothing to wait for. Reading such a body through stream events anyway (listeners, a
+ * promise, the end event a tick later) cost about 40 us per request, as much as the rest of Node's HTTP handling.
+ */
+function hasNoBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length']
+  return request.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')
+}
+
 function send(response: ServerResponse, wire: WireResponse, requestId: string): void {
   if (response.headersSent) return
   const body = wire.body ?? ''
@@ -291,9 +303,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now()
-    let body: Buffer
+    let body: Buffer = EMPTY_BODY
     try {
-      body = await readBody(req)
+      if (!hasNoBody(req)) body = await readBody(req)
     } catch (error) {
       const id = newRequestId()
       if (error instanceof BodyTooLargeError) {
