@@ -242,10 +242,14 @@ run "lambda add-permission for the HTTP API (throwing)" lambda add-permission --
 http "HTTP API route answers through Lambda" 200 '"version":2.*"routeKey":"GET /hi/\{name\}"' "$HTTP_URL/hi/bob"
 http "HTTP API function error is 500" 500 '^\{"message":"Internal Server Error"\}$' "$HTTP_URL/boom"
 http "HTTP API unknown route is 404" 404 '^\{"message":"Not Found"\}$' "$HTTP_URL/nowhere"
+expect_error "apigatewayv2 delete-integration still routed" ConflictException DeleteIntegration \
+  'Cannot delete Integration because it is referenced by the following Routes with Ids: \[' \
+  apigatewayv2 delete-integration --api-id "$HTTP_API" --integration-id "$BOOM_INTEGRATION"
 run "apigatewayv2 delete-route" apigatewayv2 delete-route --api-id "$HTTP_API" --route-id "$ROUTE"
+run "apigatewayv2 delete-integration" apigatewayv2 delete-integration --api-id "$HTTP_API" --integration-id "$INTEGRATION"
 run "apigatewayv2 delete-stage" apigatewayv2 delete-stage --api-id "$HTTP_API" --stage-name '$default'
 run "apigatewayv2 delete-api" apigatewayv2 delete-api --api-id "$HTTP_API"
-ok "apigatewayv2 delete-route, delete-stage, delete-api"
+ok "apigatewayv2 delete-route, delete-integration, delete-stage, delete-api"
 expect_error "apigatewayv2 get-api after delete" NotFoundException GetApi "Invalid API identifier specified $ACCOUNT:$HTTP_API" \
   apigatewayv2 get-api --api-id "$HTTP_API"
 

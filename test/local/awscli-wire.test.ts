@@ -188,6 +188,29 @@ describe('lambda reserved concurrency as the AWS CLI sets it', () => {
 })
 
 
+describe('API Gateway v2 (HTTP APIs) as the AWS CLI edits them', () => {
+  test('delete-integration of an integration a route targets is a ConflictException naming the route; after the route goes it succeeds', async () => {
+    const api = (await cli('apigateway', 'apigatewayv2.create-api', 'POST', '/v2/apis', {name: 'cli-http', protocolType: 'HTTP'})).json()
+    const base = `/v2/apis/${api.apiId}`
+    const integration = (
+      await cli('apigateway', 'apigatewayv2.create-integration', 'POST', `${base}/integrations`, {
+        integrationType: 'AWS_PROXY',
+        integrationUri: 'arn:aws:lambda:us-east-1:000000000000:function:target',
+        payloadFormatVersion: '2.0',
+      })
+    ).json()
+    const route = (
+      await cli('apigateway', 'apigatewayv2.create-route', 'POST', `${base}/routes`, {routeKey: 'GET /x', target: `integrations/${integration.integrationId}`})
+    ).json()
+    const refused = await cli('apigateway', 'apigatewayv2.delete-integration', 'DELETE', `${base}/integrations/${integration.integrationId}`)
+    expect(refused.status).toBe(409)
+    expect(refused.headers.get('x-amzn-errortype')).toBe('ConflictException')
+    expect(refused.json().message).toBe(`Cannot delete Integration because it is referenced by the following Routes with Ids: [${route.routeId}]`)
+    expect((await cli('apigateway', 'apigatewayv2.delete-route', 'DELETE', `${base}/routes/${route.routeId}`)).status).toBe(204)
+    expect((await cli('apigateway', 'apigatewayv2.delete-integration', 'DELETE', `${base}/integrations/${integration.integrationId}`)).status).toBe(204)
+  })
+})
+
 describe('API Gateway v1 (REST APIs) as the AWS CLI creates them', () => {
   test('create-rest-api with an unknown endpoint type is a ValidationException naming createRestApiInput', async () => {
     const created = await cli('apigateway', 'apigateway.create-rest-api', 'POST', '/restapis', {

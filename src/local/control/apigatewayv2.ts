@@ -457,11 +457,24 @@ function listChildren(kind: ApiChildKind) {
   }
 }
 
+/**
+ * An integration a route still targets cannot be deleted; AWS answers 409 naming the routes (seen verbatim in
+ * Terraform's "error deleting API Gateway v2 integration: ConflictException: Cannot delete Integration because it
+ * is referenced by the following Routes with Ids: [xrfucl1]").
+ */
+function refuseIfRouted(ctx: ControlContext, apiId: string, integrationId: string): void {
+  const routes = ctx.store.allChildren('routes', apiId).filter((route) => route.target === `integrations/${integrationId}`)
+  if (routes.length > 0) {
+    throw conflict(`Cannot delete Integration because it is referenced by the following Routes with Ids: [${routes.map((r) => String(r.routeId)).join(', ')}]`)
+  }
+}
+
 function deleteChild(kind: ApiChildKind, idParam: string) {
   return (request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse => {
     ctx.store.transaction(() => {
       loadApi(ctx, params.ApiId, request.region)
       loadChild(ctx, kind, params.ApiId, params[idParam])
+      if (kind === 'integrations') refuseIfRouted(ctx, params.ApiId, params[idParam])
       ctx.store.deleteChild(kind, params.ApiId, params[idParam])
     })
     return empty(204)
