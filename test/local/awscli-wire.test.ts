@@ -209,6 +209,16 @@ describe('API Gateway v2 (HTTP APIs) as the AWS CLI edits them', () => {
     expect((await cli('apigateway', 'apigatewayv2.delete-route', 'DELETE', `${base}/routes/${route.routeId}`)).status).toBe(204)
     expect((await cli('apigateway', 'apigatewayv2.delete-integration', 'DELETE', `${base}/integrations/${integration.integrationId}`)).status).toBe(204)
   })
+
+  test('update-stage --default-route-settings with one setting keeps the others and detailedMetricsEnabled', async () => {
+    const api = (await cli('apigateway', 'apigatewayv2.create-api', 'POST', '/v2/apis', {name: 'cli-http-stage', protocolType: 'HTTP'})).json()
+    const base = `/v2/apis/${api.apiId}/stages`
+    const created = await cli('apigateway', 'apigatewayv2.create-stage', 'POST', base, {stageName: 'dev', defaultRouteSettings: {throttlingRateLimit: 10}})
+    expect(created.json().defaultRouteSettings).toEqual({detailedMetricsEnabled: false, throttlingRateLimit: 10})
+    const updated = await cli('apigateway', 'apigatewayv2.update-stage', 'PATCH', `${base}/dev`, {defaultRouteSettings: {throttlingBurstLimit: 5}})
+    expect(updated.status).toBe(200)
+    expect(updated.json().defaultRouteSettings).toEqual({detailedMetricsEnabled: false, throttlingRateLimit: 10, throttlingBurstLimit: 5})
+  })
 })
 
 describe('API Gateway v1 (REST APIs) as the AWS CLI creates them', () => {

@@ -396,6 +396,19 @@ function validateStage(stage: WireObject): void {
   if (vars !== undefined) stringMap(vars, 'stageVariables')
 }
 
+/**
+ * A stage always reports `detailedMetricsEnabled` in its default route settings, and an update that names some
+ * settings keeps the others (the CLI's `--default-route-settings ThrottlingBurstLimit=5` sends only that one).
+ * Field-level merging is a choice: AWS's merge rule for a partial DefaultRouteSettings is unconfirmed.
+ */
+function routeSettingsWithDefaults(current: unknown, given: unknown): Record<string, unknown> {
+  if (given !== undefined && given !== null && (typeof given !== 'object' || Array.isArray(given))) {
+    throw badRequest('Invalid defaultRouteSettings: expected an object')
+  }
+  const base = current && typeof current === 'object' ? (current as Record<string, unknown>) : {}
+  return {detailedMetricsEnabled: false, ...base, ...((given as Record<string, unknown> | null | undefined) ?? {})}
+}
+
 function createStage(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const input = body(request)
   required(input, 'stageName')
@@ -410,10 +423,10 @@ function createStage(request: EmulatorRequest, params: Record<string, string>, c
     const now = new Date().toISOString()
     const stage: WireObject = {
       autoDeploy: false,
-      defaultRouteSettings: {detailedMetricsEnabled: false},
       routeSettings: {},
       stageVariables: {},
       ...pick(input, STAGE_MEMBERS),
+      defaultRouteSettings: routeSettingsWithDefaults(undefined, input.defaultRouteSettings),
       apiGatewayManaged: false,
       createdDate: now,
       lastUpdatedDate: now,
@@ -432,7 +445,12 @@ function updateStage(request: EmulatorRequest, params: Record<string, string>, c
   const updated = ctx.store.transaction(() => {
     const api = loadApi(ctx, params.ApiId, request.region)
     const current = loadChild(ctx, 'stages', api.apiId, params.StageName)
-    const next = {...current, ...pick(input, STAGE_MEMBERS), lastUpdatedDate: new Date().toISOString()}
+    const next = {
+      ...current,
+      ...pick(input, STAGE_MEMBERS),
+      defaultRouteSettings: routeSettingsWithDefaults(current.defaultRouteSettings, input.defaultRouteSettings),
+      lastUpdatedDate: new Date().toISOString(),
+    }
     validateStage(next)
     ctx.store.saveChild('stages', api.apiId, params.StageName, next)
     return next
