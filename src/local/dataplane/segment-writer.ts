@@ -33,58 +33,64 @@ const DROPPED = 1
 /** Set (with a notify on WRITTEN) when the thread could not open the store: a waiter stops waiting at once. */
 const FAILED = 2
 
-/** The thread's program (CommonJS, evaluated): open, prepare once, write each batch in one transaction. */
+/**
+ * The thread's program (evaluated): open, prepare once, write each batch in one transaction. Dynamic imports only,
+ * so it runs whether Node evaluates it as a script or as a module.
+ */
 function threadSource(): string {
   return `
-const {parentPort, workerData} = require('node:worker_threads')
 const prepareSegmentStatements = ${prepareSegmentStatements.toString()}
 const writeSegmentBatch = ${writeSegmentBatch.toString()}
-const counters = new Int32Array(workerData.counters)
-let db
-let write
-try {
-  const Database = require(workerData.driver)
-  db = new Database(workerData.path)
-  for (const pragma of workerData.pragmas) db.pragma(pragma)
-  const statements = prepareSegmentStatements(db)
-  write = db.transaction((batch, receivedAt) => writeSegmentBatch(statements, batch, receivedAt))
-} catch (error) {
-  Atomics.store(counters, ${FAILED}, 1)
-  Atomics.notify(counters, ${WRITTEN})
-  throw error
-}
-parentPort.on('message', (message) => {
-  if (message === 'close') {
-    db.close()
-    parentPort.close()
-    return
-  }
-  const fields = message.fields
-  const batch = []
-  for (let i = 0; i < fields.length; i += ${FIELDS}) {
-    batch.push({
-      region: fields[i],
-      segment: {
-        traceId: fields[i + 1],
-        id: fields[i + 2],
-        kind: fields[i + 3],
-        parentId: fields[i + 4] ?? undefined,
-        startTime: fields[i + 5],
-        endTime: fields[i + 6] ?? undefined,
-        inProgress: fields[i + 7],
-        document: fields[i + 8],
-      },
-    })
-  }
+;(async () => {
+  const {parentPort, workerData} = await import('node:worker_threads')
+  const counters = new Int32Array(workerData.counters)
+  let db
+  let write
   try {
-    write.immediate(batch, message.receivedAt)
+    const {createRequire} = await import('node:module')
+    const Database = createRequire(workerData.driver)(workerData.driver)
+    db = new Database(workerData.path)
+    for (const pragma of workerData.pragmas) db.pragma(pragma)
+    const statements = prepareSegmentStatements(db)
+    write = db.transaction((batch, receivedAt) => writeSegmentBatch(statements, batch, receivedAt))
   } catch (error) {
-    Atomics.add(counters, ${DROPPED}, batch.length)
-    parentPort.postMessage({failed: batch.length, reason: String(error && error.message)})
+    Atomics.store(counters, ${FAILED}, 1)
+    Atomics.notify(counters, ${WRITTEN})
+    throw error
   }
-  Atomics.store(counters, ${WRITTEN}, message.seq)
-  Atomics.notify(counters, ${WRITTEN})
-})
+  parentPort.on('message', (message) => {
+    if (message === 'close') {
+      db.close()
+      parentPort.close()
+      return
+    }
+    const fields = message.fields
+    const batch = []
+    for (let i = 0; i < fields.length; i += ${FIELDS}) {
+      batch.push({
+        region: fields[i],
+        segment: {
+          traceId: fields[i + 1],
+          id: fields[i + 2],
+          kind: fields[i + 3],
+          parentId: fields[i + 4] ?? undefined,
+          startTime: fields[i + 5],
+          endTime: fields[i + 6] ?? undefined,
+          inProgress: fields[i + 7],
+          document: fields[i + 8],
+        },
+      })
+    }
+    try {
+      write.immediate(batch, message.receivedAt)
+    } catch (error) {
+      Atomics.add(counters, ${DROPPED}, batch.length)
+      parentPort.postMessage({failed: batch.length, reason: String(error && error.message)})
+    }
+    Atomics.store(counters, ${WRITTEN}, message.seq)
+    Atomics.notify(counters, ${WRITTEN})
+  })
+})()
 `
 }
 
@@ -165,6 +171,8 @@ export class SegmentWriterThread {
   private start(): Worker {
     const worker = new Worker(threadSource(), {
       eval: true,
+      // None of the process's flags (profilers, loaders, --input-type): this thread only writes SQLite.
+      execArgv: [],
       workerData: {driver: this.driver, path: this.store.path, pragmas: CONNECTION_PRAGMAS, counters: this.counters.buffer},
     })
     worker.unref()
