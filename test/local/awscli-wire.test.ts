@@ -83,6 +83,26 @@ describe('lambda as the AWS CLI calls it', () => {
 })
 
 describe('lambda validation messages as the AWS CLI prints them', () => {
+  test('a function ARN of another region is not reachable from this region, for get-function, create-function and invoke alike', async () => {
+    const name = await createFunction()
+    const message = "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')"
+    const arn = `arn:aws:lambda:eu-west-1:000000000000:function:${name}`
+    const got = await cli('lambda', 'lambda.get-function', 'GET', `/2015-03-31/functions/${encodeURIComponent(arn)}`)
+    expect([got.status, got.headers.get('x-amzn-errortype'), got.json().Message]).toEqual([404, 'ResourceNotFoundException', message])
+    const created = await cli('lambda', 'lambda.create-function', 'POST', '/2015-03-31/functions', {
+      FunctionName: arn,
+      Runtime: 'nodejs20.x',
+      Role: ROLE,
+      Handler: 'index.handler',
+      Code: {ZipFile: Buffer.from(handlerZip()).toString('base64')},
+    })
+    expect([created.status, created.json().Message]).toEqual([404, message])
+    const invoked = await cli('lambda', 'lambda.invoke', 'POST', `/2015-03-31/functions/${encodeURIComponent(arn)}/invocations`, {})
+    expect([invoked.status, invoked.json().Message]).toEqual([404, message])
+    const sameRegion = await cli('lambda', 'lambda.get-function', 'GET', `/2015-03-31/functions/${encodeURIComponent(arn.replace('eu-west-1', 'us-east-1'))}`)
+    expect(sameRegion.status).toBe(200)
+  })
+
   test('an invalid environment variable name is refused without echoing the variables (they are sensitive)', async () => {
     const name = await createFunction()
     const updated = await cli('lambda', 'lambda.update-function-configuration', 'PUT', `/2015-03-31/functions/${name}/configuration`, {

@@ -109,7 +109,10 @@ export interface FunctionRef {
 
 /**
  * Resolves any FunctionName form (aws-semantics §1.2: bare name, `name:qualifier`, full or partial ARN) to the
- * name and region it designates. The region of an ARN wins over the request's.
+ * name and region it designates. An ARN (full or partial with a region) must name the region the request was
+ * signed for: Lambda's regional endpoints answer "Functions from 'R' are not reachable in this region ('S')"
+ * otherwise, for CreateFunction, Get*, Delete* and Invoke alike (LocalStack's AWS-validated
+ * test_get_function_wrong_region and test_function_arns).
  */
 export function parseFunctionName(raw: string, requestRegion: string, qualifierParam?: string | null): FunctionRef {
   const violations = new Violations()
@@ -127,7 +130,10 @@ export function parseFunctionName(raw: string, requestRegion: string, qualifierP
   if (fromName !== undefined && qualifier !== undefined && fromName !== qualifier) {
     throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.')
   }
-  return {name, region: region ?? requestRegion, accountId, qualifier: fromName ?? qualifier}
+  if (region !== undefined && region !== requestRegion) {
+    throw resourceNotFound(`Functions from '${region}' are not reachable in this region ('${requestRegion}')`)
+  }
+  return {name, region: requestRegion, accountId, qualifier: fromName ?? qualifier}
 }
 
 export function validateCreateName(raw: unknown, violations: Violations): void {
