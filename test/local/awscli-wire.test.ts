@@ -83,6 +83,15 @@ describe('lambda as the AWS CLI calls it', () => {
 })
 
 describe('lambda validation messages as the AWS CLI prints them', () => {
+  test('a deprecated runtime is refused with Lambda\'s current wording', async () => {
+    const name = await createFunction()
+    const updated = await cli('lambda', 'lambda.update-function-configuration', 'PUT', `/2015-03-31/functions/${name}/configuration`, {Runtime: 'nodejs14.x'})
+    expect([updated.status, updated.headers.get('x-amzn-errortype')]).toEqual([400, 'InvalidParameterValueException'])
+    expect(updated.json().message).toBe(
+      'The runtime parameter of nodejs14.x is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.',
+    )
+  })
+
   test('a function ARN of another region is not reachable from this region, for get-function, create-function and invoke alike', async () => {
     const name = await createFunction()
     const message = "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')"

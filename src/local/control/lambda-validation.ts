@@ -162,48 +162,26 @@ export const KNOWN_RUNTIMES = [
 /**
  * Runtimes past Lambda's "block function create/update" date (AWS Lambda runtime deprecation policy). The
  * exact block dates of the most recently deprecated ones (nodejs18.x, python3.9) are not in the reference;
- * we treat them as blocked, which matches the published schedule as of late 2026. The value is the runtime
- * Lambda's message recommends instead.
+ * we treat them as blocked, which matches the published schedule as of late 2026.
  */
-const DEPRECATED_RUNTIMES: Record<string, string> = {
-  nodejs: 'nodejs24.x',
-  'nodejs4.3': 'nodejs24.x',
-  'nodejs4.3-edge': 'nodejs24.x',
-  'nodejs6.10': 'nodejs24.x',
-  'nodejs8.10': 'nodejs24.x',
-  'nodejs10.x': 'nodejs24.x',
-  'nodejs12.x': 'nodejs24.x',
-  'nodejs14.x': 'nodejs24.x',
-  'nodejs16.x': 'nodejs24.x',
-  'nodejs18.x': 'nodejs24.x',
-  'python2.7': 'python3.13',
-  'python3.6': 'python3.13',
-  'python3.7': 'python3.13',
-  'python3.8': 'python3.13',
-  'python3.9': 'python3.13',
-  'dotnetcore1.0': 'dotnet8',
-  'dotnetcore2.0': 'dotnet8',
-  'dotnetcore2.1': 'dotnet8',
-  'dotnetcore3.1': 'dotnet8',
-  dotnet6: 'dotnet8',
-  'go1.x': 'provided.al2023',
-  provided: 'provided.al2023',
-  java8: 'java21',
-  'ruby2.5': 'ruby3.4',
-  'ruby2.7': 'ruby3.4',
-}
+const DEPRECATED_RUNTIMES: ReadonlySet<string> = new Set([
+  'nodejs', 'nodejs4.3', 'nodejs4.3-edge', 'nodejs6.10', 'nodejs8.10', 'nodejs10.x', 'nodejs12.x', 'nodejs14.x',
+  'nodejs16.x', 'nodejs18.x', 'python2.7', 'python3.6', 'python3.7', 'python3.8', 'python3.9', 'dotnetcore1.0',
+  'dotnetcore2.0', 'dotnetcore2.1', 'dotnetcore3.1', 'dotnet6', 'go1.x', 'provided', 'java8', 'ruby2.5', 'ruby2.7',
+])
 
 export function validateRuntime(runtime: string): void {
   if (!(KNOWN_RUNTIMES as readonly string[]).includes(runtime)) {
-    const accepted = KNOWN_RUNTIMES.filter((r) => !(r in DEPRECATED_RUNTIMES))
+    const accepted = KNOWN_RUNTIMES.filter((r) => !DEPRECATED_RUNTIMES.has(r))
     throw invalidParameter(
       `Value ${runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${accepted.join(', ')}] or be a valid ARN`,
     )
   }
-  const replacement = DEPRECATED_RUNTIMES[runtime]
-  if (replacement) {
+  if (DEPRECATED_RUNTIMES.has(runtime)) {
+    // Lambda's current wording (LocalStack's AWS-validated test_create_deprecated_function_runtime_with_validation,
+    // recorded 2026-01); older answers named a replacement runtime ("use the new runtime (nodejs20.x)").
     throw invalidParameter(
-      `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (${replacement}) while creating or updating functions.`,
+      `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.`,
     )
   }
 }
