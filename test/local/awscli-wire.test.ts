@@ -83,6 +83,27 @@ describe('lambda as the AWS CLI calls it', () => {
 })
 
 describe('lambda validation messages as the AWS CLI prints them', () => {
+  test('more than 50 tags, at create or by tag-resource, is "Number of tags exceeds resource tag limit."', async () => {
+    const tags = Object.fromEntries(Array.from({length: 51}, (_, i) => [`k${i}`, 'v']))
+    const created = await cli('lambda', 'lambda.create-function', 'POST', '/2015-03-31/functions', {
+      FunctionName: 'cli-many-tags',
+      Runtime: 'nodejs20.x',
+      Role: ROLE,
+      Handler: 'index.handler',
+      Code: {ZipFile: Buffer.from(handlerZip()).toString('base64')},
+      Tags: tags,
+    })
+    expect([created.status, created.headers.get('x-amzn-errortype'), created.json().message]).toEqual([
+      400,
+      'InvalidParameterValueException',
+      'Number of tags exceeds resource tag limit.',
+    ])
+    const name = await createFunction()
+    const arn = `arn:aws:lambda:us-east-1:000000000000:function:${name}`
+    const tagged = await cli('lambda', 'lambda.tag-resource', 'POST', `/2017-03-31/tags/${encodeURIComponent(arn)}`, {Tags: tags})
+    expect([tagged.status, tagged.json().message]).toEqual([400, 'Number of tags exceeds resource tag limit.'])
+  })
+
   test('a deprecated runtime is refused with Lambda\'s current wording', async () => {
     const name = await createFunction()
     const updated = await cli('lambda', 'lambda.update-function-configuration', 'PUT', `/2015-03-31/functions/${name}/configuration`, {Runtime: 'nodejs14.x'})

@@ -273,7 +273,7 @@ function createFunction(request: EmulatorRequest, ctx: ControlContext): WireResp
   const zip = decodeZipFile(code.ZipFile)
   const environment = environmentFrom(input) ?? null
   const tags = validateTags(input.Tags)
-  if (Object.keys(tags).length > TAG_LIMIT) throw invalidParameter('Number of tags exceeds function tag limit.')
+  if (Object.keys(tags).length > TAG_LIMIT) throw invalidParameter('Number of tags exceeds resource tag limit.')
 
   const config: FunctionConfigRecord = {
     runtime: input.Runtime,
@@ -589,7 +589,7 @@ function tagResource(request: EmulatorRequest, params: Record<string, string>, c
   }
   mutateFunction(ctx, ref, (fn) => {
     const merged = {...fn.tags, ...tags}
-    if (Object.keys(merged).length > TAG_LIMIT) throw invalidParameter('Number of tags exceeds function tag limit.')
+    if (Object.keys(merged).length > TAG_LIMIT) throw invalidParameter('Number of tags exceeds resource tag limit.')
     return {...fn, tags: merged, revisionId: randomUUID()}
   })
   return empty(204)
