@@ -22,6 +22,7 @@
  */
 
 import Module from 'node:module'
+import {setPriority} from 'node:os'
 import {format} from 'node:util'
 import {getHeapStatistics} from 'node:v8'
 import {fileURLToPath} from 'node:url'
@@ -296,7 +297,24 @@ function assume(init: InitMessage): void {
   ;(Module as unknown as {_initPaths?: () => void})._initPaths?.()
 }
 
+/**
+ * Handlers run at a lower scheduling priority than the emulator's own thread. Handing a request to a sleeping
+ * environment wakes it, and at equal priority Linux lets the woken thread preempt the one that woke it: the
+ * emulator's request-serving thread then waits for the handler on every request instead of reading the next one.
+ * With nice 10 (threads: this thread only, as Linux applies it per thread; processes: the process) the emulator
+ * served about 30 % more requests per second on 2 cores (bench/emulator.js). Semantics are unchanged.
+ */
+function lowerPriority(): void {
+  try {
+    setPriority(HANDLER_NICE)
+  } catch {
+    // Not permitted here (some containers): the environment runs at the emulator's priority.
+  }
+}
+const HANDLER_NICE = 10
+
 function main(): void {
+  lowerPriority()
   channel.onceMessage((message) => {
     if (message.type !== 'init') process.exit(1)
     assume(message)

@@ -1,3 +1,4 @@
+import {getPriority} from 'node:os'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {createRuntime} from '../../../src/local/runtime/pool.js'
 import {ISOLATIONS} from '../../../src/local/runtime/sandbox.js'
@@ -227,6 +228,13 @@ describe.each(ISOLATIONS)('Lambda runtime (%s isolation)', (isolation) => {
       } finally {
         await short.close()
       }
+    })
+
+    test('an environment runs below the emulator\'s scheduling priority (nice 10)', async () => {
+      const zip = zipFiles({'index.js': 'exports.priority = async () => require("node:os").getPriority()'})
+      const result = await runtime.invoke(functionSpec({functionName: 'priority', handler: 'index.priority', zip}), payload({}))
+      // At least 10, and never above the emulator's (a runner that is itself niced further keeps its value).
+      expect(json(result.payload)).toBe(Math.max(10, getPriority()))
     })
 
     test('concurrent invocations each get their own environment', async () => {
