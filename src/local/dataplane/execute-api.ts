@@ -36,7 +36,7 @@ import type {FunctionRecord} from '../store.js'
 import type {EmulatorRequest} from '../wire.js'
 import type {CompiledApi, CompiledIntegration, DataPlaneCache} from './cache.js'
 import {functionArnOf, type LambdaHost, withTraceRoot} from './host.js'
-import {pooledRandom as random} from './random.js'
+import {pooledRandom as random} from '../random.js'
 import {headerOf, type OutgoingHeaders, writeResponse} from './respond.js'
 import type {ThrottleBuckets} from './throttle.js'
 

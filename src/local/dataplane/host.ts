@@ -21,7 +21,7 @@ import {
   type XrayDaemon,
 } from '../runtime/index.js'
 import type {FunctionRecord, Store} from '../store.js'
-import {pooledTraceId} from './random.js'
+import {pooledTraceId} from '../random.js'
 import {createSegmentSink, type SegmentSink} from './segments.js'
 
 export interface LambdaHostOptions {

@@ -16,6 +16,7 @@
  */
 
 import {randomBytes} from 'node:crypto'
+import {pooledRandom} from '../random.js'
 import type {XrayCause} from './errors.js'
 
 export interface TraceHeader {
@@ -103,9 +104,9 @@ export interface SegmentIds {
   overhead: string
 }
 
-/** The five ids of a traced invocation, from one draw of randomness (a `randomBytes` call costs more than its bytes). */
+/** The five ids of a traced invocation, from the pooled randomness (a `randomBytes` call costs more than its bytes). */
 export function newSegmentIds(): SegmentIds {
-  const hex = randomBytes(40).toString('hex')
+  const hex = pooledRandom(40).toString('hex')
   return {
     service: hex.slice(0, 16),
     function: hex.slice(16, 32),

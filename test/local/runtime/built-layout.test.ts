@@ -14,10 +14,10 @@ describe('built layout', () => {
   const dir = tempDir()
   afterAll(() => dir.remove())
 
-  test('compiled to dist, the runtime forks the worker.js next to it with plain Node', async () => {
+  test('compiled to dist, the runtime starts the worker.js next to it with plain Node', async () => {
     // The same file-per-module layout tsc emits into dist/.
     const runtimeDir = join(SRC, 'local', 'runtime')
-    const entryPoints = [join(SRC, 'errors.ts'), ...readdirSync(runtimeDir).map((file) => join(runtimeDir, file))]
+    const entryPoints = [join(SRC, 'errors.ts'), join(SRC, 'local', 'random.ts'), ...readdirSync(runtimeDir).map((file) => join(runtimeDir, file))]
     await build({entryPoints, outdir: join(dir.path, 'dist'), outbase: SRC, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent'})
     symlinkSync(NODE_MODULES, join(dir.path, 'node_modules'))
     writeFileSync(join(dir.path, 'package.json'), '{"type":"module"}\n')

@@ -1,5 +1,5 @@
 /**
- * Randomness for the ids the data plane mints on every request (API Gateway request ids, trace ids), drawn
+ * Randomness for the ids the emulator mints on every request (API Gateway request ids, trace and segment ids), drawn
  * from a pooled buffer: one `randomBytes` call per 4 KB instead of one per id, which the profile of the
  * execute-api hot path showed as one of its largest costs. Still a CSPRNG; ids only need to be unique.
  */
