@@ -251,7 +251,8 @@ function batchGetTraces(request: EmulatorRequest, ctx: ControlContext): WireResp
     const stored = ctx.store.getSegments(id)
     const segments = assembleSegments(stored)
     const end = trace.lastEnd ?? trace.firstStart
-    traces.push({Id: id, Duration: Math.max(0, end - trace.firstStart), LimitExceeded: false, Segments: segments})
+    // Milliseconds, as GetTraceSummaries reports it (and X-Ray does: `"Duration": 0.047`), not float noise.
+    traces.push({Id: id, Duration: Math.round(Math.max(0, end - trace.firstStart) * 1000) / 1000, LimitExceeded: false, Segments: segments})
   }
   return json(200, {Traces: traces, UnprocessedTraceIds: unprocessed})
 }

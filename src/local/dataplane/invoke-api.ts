@@ -104,8 +104,9 @@ export async function handleInvoke(request: EmulatorRequest, response: ServerRes
       traceHeader: headerOf(request.headers, 'x-amzn-trace-id'),
       clientContext: headerOf(request.headers, 'x-amz-client-context'),
     }
+    // No function version ran for a dry run or a queued event: AWS sends no X-Amz-Executed-Version then.
     if (invocationType === 'DryRun') {
-      writeResponse(response, 204, baseHeaders(requestId))
+      writeResponse(response, 204, {'x-amzn-RequestId': requestId})
       return true
     }
     if (invocationType === 'Event') {
@@ -118,7 +119,7 @@ export async function handleInvoke(request: EmulatorRequest, response: ServerRes
       }
       checkInvokePayload(request.body)
       deps.host.invokeAsync(fn, request.body, options)
-      writeResponse(response, 202, baseHeaders(requestId))
+      writeResponse(response, 202, {'x-amzn-RequestId': requestId})
       return true
     }
     const result = await deps.host.invoke(fn, request.body, options)

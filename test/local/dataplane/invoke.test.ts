@@ -119,6 +119,8 @@ describe('Event and DryRun', () => {
     const result = await t.clients.lambda.send(new InvokeCommand({FunctionName: fn.name, InvocationType: 'Event', Payload: encode({write: out, sleepMs: 50})}))
     expect(result.StatusCode).toBe(202)
     expect(result.Payload?.length ?? 0).toBe(0)
+    // No version has run yet: AWS sends no X-Amz-Executed-Version (the AWS CLI would print it).
+    expect(result.ExecutedVersion).toBeUndefined()
     const deadline = Date.now() + 5000
     while (!existsSync(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({write: out})
@@ -129,6 +131,7 @@ describe('Event and DryRun', () => {
     const out = join(scratch, 'dry.json')
     const result = await t.clients.lambda.send(new InvokeCommand({FunctionName: fn.name, InvocationType: 'DryRun', Payload: encode({write: out})}))
     expect(result.StatusCode).toBe(204)
+    expect(result.ExecutedVersion).toBeUndefined()
     await new Promise((r) => setTimeout(r, 200))
     expect(existsSync(out)).toBe(false)
   })
