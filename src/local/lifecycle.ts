@@ -57,6 +57,8 @@ export function envHints(url: string, region = 'us-east-1'): string[] {
     `export AWS_ENDPOINT_URL=${url}`,
     `export AWS_REGION=${region}`,
     'export AWS_ACCESS_KEY_ID=tracegate AWS_SECRET_ACCESS_KEY=tracegate-local',
+    // AWS_ENDPOINT_URL is read by the SDKs and by the AWS CLI from 2.13 (v1 from 1.29); older ones call AWS itself.
+    `# AWS CLI older than 2.13: pass --endpoint-url ${url}`,
   ]
 }
 
