@@ -16,7 +16,7 @@
  * `rest.ts`, to which requests for an API id this handler does not know are offered; both use the same
  * gateway rules (`src/gateway/`) with their API type.
  */
-import type {ServerResponse} from 'node:http'
+import type {IncomingMessage, ServerResponse} from 'node:http'
 import {
   API_PAYLOAD_LIMIT_BYTES,
   type GatewayErrorCondition,
@@ -87,6 +87,31 @@ export function headerPairs(rawHeaders: string[]): [string, string][] {
   const pairs: [string, string][] = []
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i], rawHeaders[i + 1]])
   return pairs
+}
+
+/**
+ * The request as API Gateway saw it, for either API type: method, the path under the stage, the client's header
+ * lines, address and protocol, plus the headers API Gateway adds (`traceHeader` becomes `X-Amzn-Trace-Id`).
+ */
+export function gatewayRequestOf(
+  request: EmulatorRequest,
+  incoming: IncomingMessage,
+  route: {method: string; path: string; rawQueryString: string},
+  port: number,
+  traceHeader: string,
+): GatewayRequest {
+  return withGatewayHeaders(
+    {
+      method: route.method,
+      path: route.path,
+      rawQueryString: route.rawQueryString,
+      headers: headerPairs(incoming.rawHeaders),
+      body: request.body,
+      sourceIp: incoming.socket.remoteAddress ?? '127.0.0.1',
+      protocol: `HTTP/${incoming.httpVersion}`,
+    },
+    {port, proto: 'http', traceHeader},
+  )
 }
 
 interface RequestIds {
@@ -244,18 +269,7 @@ export async function handleExecuteApi(
   }
 
   const trace = withTraceRoot(headerOf(request.headers, 'x-amzn-trace-id'))
-  const gatewayRequest: GatewayRequest = withGatewayHeaders(
-    {
-      method,
-      path: selection.path,
-      rawQueryString: target.rawQueryString,
-      headers: headerPairs(incoming.rawHeaders),
-      body: request.body,
-      sourceIp: incoming.socket.remoteAddress ?? '127.0.0.1',
-      protocol: `HTTP/${incoming.httpVersion}`,
-    },
-    {port: deps.port(), proto: 'http', traceHeader: trace.header},
-  )
+  const gatewayRequest = gatewayRequestOf(request, incoming, {method, path: selection.path, rawQueryString: target.rawQueryString}, deps.port(), trace.header)
   const now = new Date()
   // Context literals written out (no spread of a shared part): spreading one into a literal with more keys cost
   // microseconds per request.

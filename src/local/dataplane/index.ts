@@ -62,7 +62,7 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
   let deps: {invoke: InvokeApiDeps; http: ExecuteApiDeps; rest: RestDataPlaneDeps} | undefined
 
   /** After a control-plane write has been answered: drop cached reads; drain an updated or deleted function. */
-  function watchWrite(request: EmulatorRequest, response: ServerResponse, env: EmulatorEnv): void {
+  function watchWrite(request: EmulatorRequest, response: ServerResponse): void {
     if (XRAY_WRITE_PATHS.includes(request.path)) return
     const change = (request.method === 'PUT' || request.method === 'DELETE') && FUNCTION_CHANGE.exec(request.path)
     // Now (the control plane's handlers run to completion before any other request is read) and again once answered.
@@ -118,7 +118,7 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
       if (await handleInvoke(request, response, invoke)) return true
       // Queued segments are written before X-Ray answers anything about traces.
       if (XRAY_PATHS.includes(request.path)) invoke.host.segments.flush()
-      if (request.method !== 'GET' && request.method !== 'HEAD') watchWrite(request, response, env)
+      if (request.method !== 'GET' && request.method !== 'HEAD') watchWrite(request, response)
       return false
     },
     async close() {

@@ -22,7 +22,7 @@ import {randomBytes} from 'node:crypto'
 import type {ServerResponse} from 'node:http'
 import type BetterSqlite3 from 'better-sqlite3'
 import {API_PAYLOAD_LIMIT_BYTES, type GatewayErrorCondition, gatewayErrorResponse, integrationTimeoutMs} from '../../gateway/errors.js'
-import {buildEventV1, type GatewayRequest, withGatewayHeaders} from '../../gateway/events.js'
+import {buildEventV1} from '../../gateway/events.js'
 import {restExtendedRequestId, restRequestId} from '../../gateway/ids.js'
 import {matchRestRoute, type RestRouteMatch, resolveStage} from '../../gateway/match.js'
 import {interpretProxyResponse, type ProxyResponseResult} from '../../gateway/response.js'
@@ -34,7 +34,7 @@ import {type InvokeResult, newSegmentId, newTraceId, parseTraceHeader} from '../
 import type {FunctionRecord, Store, WireObject} from '../store.js'
 import type {EmulatorRequest} from '../wire.js'
 import {type LambdaTarget, lambdaTargetOf, type ThrottleSettings} from './cache.js'
-import {type ExecuteApiDeps, eventPayload, executeApiTarget, headerPairs, invokeWithin, outgoingHeaders} from './execute-api.js'
+import {type ExecuteApiDeps, eventPayload, executeApiTarget, gatewayRequestOf, invokeWithin, outgoingHeaders} from './execute-api.js'
 import {functionArnOf} from './host.js'
 import {headerOf, type OutgoingHeaders, writeResponse} from './respond.js'
 
@@ -411,18 +411,7 @@ export async function handleRestExecuteApi(request: EmulatorRequest, response: S
   }
 
   const lambdaHeader = trace.sampled ? `Root=${trace.traceId};Parent=${trace.lambdaId};Sampled=1` : (trace.incoming ?? `Root=${trace.traceId}`)
-  const gatewayRequest: GatewayRequest = withGatewayHeaders(
-    {
-      method,
-      path: selection.path,
-      rawQueryString: target.rawQueryString,
-      headers: headerPairs(incoming.rawHeaders),
-      body: request.body,
-      sourceIp: incoming.socket.remoteAddress ?? '127.0.0.1',
-      protocol: `HTTP/${incoming.httpVersion}`,
-    },
-    {port: deps.port(), proto: 'http', traceHeader: lambdaHeader},
-  )
+  const gatewayRequest = gatewayRequestOf(request, incoming, {method, path: selection.path, rawQueryString: target.rawQueryString}, deps.port(), lambdaHeader)
   const event = buildEventV1(gatewayRequest, {
     apiType: 'rest',
     accountId: deps.accountId,
