@@ -1,7 +1,8 @@
 /**
  * X-Ray (restJson1, every operation a POST, aws-semantics §1.4 and §6): PutTraceSegments stores each document
  * exactly as received; GetTraceSummaries lists traces by time range with NextToken pagination;
- * BatchGetTraces returns up to 5 traces with each segment's `Document` as a JSON string.
+ * BatchGetTraces returns up to 5 traces with each segment's `Document` as a JSON string; GetTraceGraph builds
+ * the service graph of the given traces.
  */
 import {
   evaluateFilter,
@@ -14,6 +15,7 @@ import {
 import {InvalidCursorError, type Page, type StoredSegment, type TraceRecord, type TraceTimeRange} from '../store.js'
 import {type EmulatorRequest, json, parseJsonBody, type Route, ServiceError, type WireResponse} from '../wire.js'
 import type {ControlContext} from './context.js'
+import {traceGraph} from './trace-graph.js'
 
 /** X-Ray's InvalidRequestException has no modelled status; 400 (aws-semantics §1.4). Its member is `Message`. */
 export function invalidRequest(message: string): ServiceError {
@@ -257,11 +259,33 @@ function batchGetTraces(request: EmulatorRequest, ctx: ControlContext): WireResp
   return json(200, {Traces: traces, UnprocessedTraceIds: unprocessed})
 }
 
+/**
+ * The service graph of the given traces (trace-graph.ts). Unknown ids, and traces of another region, add
+ * nothing. The graph of a handful of traces is small, so it is answered in one page and NextToken is never
+ * returned (choice: X-Ray documents no page size for GetTraceGraph).
+ */
+function getTraceGraph(request: EmulatorRequest, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  const ids = input.TraceIds
+  if (!Array.isArray(ids) || ids.length === 0) throw invalidRequest('TraceIds is required: at least one trace id')
+  for (const id of ids) {
+    if (typeof id !== 'string') throw invalidRequest(`Invalid trace id: ${String(id)}`)
+  }
+  const traces: string[][] = []
+  for (const id of new Set(ids as string[])) {
+    const trace = ctx.store.getTrace(id)
+    if (!trace || trace.region !== request.region) continue
+    traces.push(assembleSegments(ctx.store.getSegments(id)).map((s) => s.Document))
+  }
+  return json(200, {Services: traceGraph(traces)})
+}
+
 export function xrayRoutes(options: XrayOptions = DEFAULT_XRAY_OPTIONS): readonly Route<ControlContext>[] {
   return [
     {method: 'POST', pattern: '/TraceSegments', operation: 'PutTraceSegments', handle: (r, _p, c) => putTraceSegments(r, c)},
     {method: 'POST', pattern: '/TraceSummaries', operation: 'GetTraceSummaries', handle: (r, _p, c) => getTraceSummaries(r, c, options)},
     {method: 'POST', pattern: '/Traces', operation: 'BatchGetTraces', handle: (r, _p, c) => batchGetTraces(r, c)},
+    {method: 'POST', pattern: '/TraceGraph', operation: 'GetTraceGraph', handle: (r, _p, c) => getTraceGraph(r, c)},
   ]
 }
 
