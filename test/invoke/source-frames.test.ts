@@ -1,25 +1,13 @@
-import {join} from 'node:path'
+
 import {beforeAll, describe, expect, test} from 'vitest'
 import type {FunctionConfig, ProjectConfig} from '../../src/config/schema.js'
 import {diagnose} from '../../src/diagnose/diagnose.js'
 import type {EvidenceSet} from '../../src/diagnose/evidence.js'
 import {functionToMap, mapEvidenceFrames, withSourceFrames} from '../../src/invoke/source-frames.js'
-import {bundleHandler} from '../../src/package/bundle.js'
 import type {FunctionSources, LocalSources} from '../../src/package/local-sources.js'
-import {createFrameMapper, type FrameMapper} from '../../src/package/source-frames.js'
+import type {FrameMapper} from '../../src/package/source-frames.js'
 import {evidence, FN, fn, permissionAllowed, replay, routeMatched, throttling, trace} from '../diagnose/builders.js'
-import {tempProject} from '../package/helpers.js'
-
-// The throw is on line 4 of src/get-order.ts, `new` at column 11.
-const HANDLER_TS = `type Order = {id: string; total?: number}
-
-function totalOf(order: Order | undefined): number {
-  if (!order) throw new TypeError('no such order')
-  return order.total ?? 0
-}
-
-export const handler = async () => ({statusCode: 200, body: String(totalOf(undefined))})
-`
+import {functionConfig, projectConfig, throwingHandlerBundle} from '../package/helpers.js'
 
 let dir: string
 let mapper: FrameMapper
@@ -27,22 +15,19 @@ let deployedFrame: string
 let deployedTraceFrame: string
 
 function config(): FunctionConfig {
-  return {key: 'getOrder', name: FN, handler: 'src/get-order.handler', routes: ['GET /orders/{id}'], runtime: 'nodejs20.x', memory: 256, timeout: 10, tracing: 'Active', environment: {}}
+  return functionConfig({name: FN})
 }
 
 function project(): ProjectConfig {
-  return {name: 'orders', api: {type: 'http', stage: '$default', permissions: 'route'}, functions: [config()], dir, file: join(dir, 'tracegate.json')} as ProjectConfig
+  return projectConfig(dir, [config()])
 }
 
 beforeAll(async () => {
-  dir = tempProject({'src/get-order.ts': HANDLER_TS})
-  const bundle = await bundleHandler({dir, handler: 'src/get-order.handler', runtime: 'nodejs20.x', functionKey: 'getOrder', sourceMap: true})
-  const code = bundle.code.toString('utf8')
-  mapper = createFrameMapper({bundlePath: bundle.path, code, map: bundle.sourceMap ?? ''})
-  const lines = code.split('\n')
-  const line = lines.findIndex((l) => l.includes('new TypeError')) + 1
-  deployedFrame = `at totalOf (/var/task/src/get-order.js:${line}:${lines[line - 1].indexOf('new TypeError') + 1})`
-  deployedTraceFrame = `at totalOf (/var/task/src/get-order.js:${line})`
+  const built = await throwingHandlerBundle()
+  dir = built.dir
+  mapper = built.mapper
+  deployedFrame = `at totalOf (/var/task/src/get-order.js:${built.thrownLine}:${built.thrownColumn})`
+  deployedTraceFrame = `at totalOf (/var/task/src/get-order.js:${built.thrownLine})`
 })
 
 /** A function error seen by both the replay and the trace, frames as the deployed bundle reports them. */

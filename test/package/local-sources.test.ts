@@ -4,7 +4,7 @@ import {describe, expect, test, vi} from 'vitest'
 import type {FunctionConfig, ProjectConfig} from '../../src/config/schema.js'
 import {bundlePathOfHandler, localSources} from '../../src/package/local-sources.js'
 import {packageFunction} from '../../src/package/package.js'
-import {tempProject} from './helpers.js'
+import {functionConfig, projectConfig, tempProject} from './helpers.js'
 
 const HANDLER_TS = `export const handler = async () => {
   const order: {total?: number} | undefined = undefined
@@ -13,22 +13,11 @@ const HANDLER_TS = `export const handler = async () => {
 `
 
 function fn(overrides: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    key: 'getOrder',
-    name: 'shop-getOrder',
-    handler: 'src/get-order.handler',
-    routes: ['GET /orders/{id}'],
-    runtime: 'nodejs20.x',
-    memory: 256,
-    timeout: 10,
-    tracing: 'Active',
-    environment: {},
-    ...overrides,
-  }
+  return functionConfig({name: 'shop-getOrder', ...overrides})
 }
 
 function project(dir: string, functions: FunctionConfig[] = [fn()]): ProjectConfig {
-  return {name: 'shop', api: {type: 'http', stage: '$default', permissions: 'route'}, functions, dir, file: join(dir, 'tracegate.json')} as ProjectConfig
+  return projectConfig(dir, functions, 'shop')
 }
 
 /** The bundle line (1-based) holding `needle`. */

@@ -7,26 +7,12 @@ import {dirname, join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {unzipSync} from 'fflate'
 import {afterEach, describe, expect, test} from 'vitest'
-import type {FunctionConfig} from '../../src/config/schema.js'
 import {esbuildTarget} from '../../src/package/bundle.js'
 import {MAX_DIRECT_UPLOAD_BYTES, PACKAGE_JSON, packageFunction} from '../../src/package/package.js'
 import {codeSha256, reproducibleZip} from '../../src/package/zip.js'
-import {centralDirectory, tempProject} from './helpers.js'
+import {centralDirectory, functionConfig, tempProject} from './helpers.js'
 
-function fn(overrides: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    key: 'getOrder',
-    name: 'orders-getOrder',
-    handler: 'src/get-order.handler',
-    routes: ['GET /orders/{id}'],
-    runtime: 'nodejs20.x',
-    memory: 256,
-    timeout: 10,
-    tracing: 'Active',
-    environment: {},
-    ...overrides,
-  }
-}
+const fn = functionConfig
 
 const HANDLER_TS = `
 import {S3Client} from '@aws-sdk/client-s3'

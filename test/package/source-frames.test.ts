@@ -4,7 +4,7 @@ import type {FunctionConfig} from '../../src/config/schema.js'
 import {bundleHandler} from '../../src/package/bundle.js'
 import {packageFunction} from '../../src/package/package.js'
 import {type BundleSources, createFrameMapper, type FrameMapper, framesMention, mapFrameTexts, pathInPackage} from '../../src/package/source-frames.js'
-import {tempProject} from './helpers.js'
+import {functionConfig, tempProject} from './helpers.js'
 
 // Line numbers below are the sources' own (1-based): the throw is on line 6 of store.ts, column 11 is `new`.
 const HANDLER_TS = `import {load} from '../lib/store'
@@ -39,18 +39,7 @@ const FILES = {
 }
 
 function fn(overrides: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    key: 'getOrder',
-    name: 'shop-getOrder',
-    handler: 'src/handlers/get-order.handler',
-    routes: ['GET /orders/{id}'],
-    runtime: 'nodejs20.x',
-    memory: 256,
-    timeout: 10,
-    tracing: 'Active',
-    environment: {},
-    ...overrides,
-  }
+  return functionConfig({name: 'shop-getOrder', handler: 'src/handlers/get-order.handler', ...overrides})
 }
 
 let dir: string

@@ -1,47 +1,31 @@
-import {join} from 'node:path'
+
 import {beforeAll, describe, expect, test} from 'vitest'
 import type {XRayReader} from '../../src/aws/xray.js'
 import type {FunctionConfig, ProjectConfig} from '../../src/config/schema.js'
-import {bundleHandler} from '../../src/package/bundle.js'
 import type {FunctionSources, LocalSources} from '../../src/package/local-sources.js'
-import {createFrameMapper, type FrameMapper} from '../../src/package/source-frames.js'
+import type {FrameMapper} from '../../src/package/source-frames.js'
 import type {SegmentDocument} from '../../src/traces/segments.js'
 import {showTrace} from '../../src/traces/show.js'
 import {functionOfSpans, mapWaterfallFrames} from '../../src/traces/source-frames.js'
 import {buildSpanTree} from '../../src/traces/tree.js'
 import {buildWaterfall, type WaterfallException} from '../../src/traces/waterfall.js'
-import {tempProject} from '../package/helpers.js'
+import {functionConfig, projectConfig, throwingHandlerBundle} from '../package/helpers.js'
 import {asDocuments, lambdaSegments, T0, TRACE_ID} from './builders.js'
-
-// The throw is on line 4 of src/get-order.ts.
-const HANDLER_TS = `type Order = {id: string; total?: number}
-
-function totalOf(order: Order | undefined): number {
-  if (!order) throw new TypeError('no such order')
-  return order.total ?? 0
-}
-
-export const handler = async () => ({statusCode: 200, body: String(totalOf(undefined))})
-`
 
 let dir: string
 let mapper: FrameMapper
 let thrownLine: number
 
 function config(name: string): FunctionConfig {
-  return {key: name, name: `orders-${name}`, handler: 'src/get-order.handler', routes: [], runtime: 'nodejs20.x', memory: 256, timeout: 10, tracing: 'Active', environment: {}}
+  return functionConfig({key: name, name: `orders-${name}`, routes: []})
 }
 
 function project(): ProjectConfig {
-  return {name: 'orders', api: {type: 'http', stage: '$default', permissions: 'route'}, functions: [config('getOrder')], dir, file: join(dir, 'tracegate.json')} as ProjectConfig
+  return projectConfig(dir, [config('getOrder')])
 }
 
 beforeAll(async () => {
-  dir = tempProject({'src/get-order.ts': HANDLER_TS})
-  const bundle = await bundleHandler({dir, handler: 'src/get-order.handler', runtime: 'nodejs20.x', functionKey: 'getOrder', sourceMap: true})
-  const code = bundle.code.toString('utf8')
-  mapper = createFrameMapper({bundlePath: bundle.path, code, map: bundle.sourceMap ?? ''})
-  thrownLine = code.split('\n').findIndex((l) => l.includes('new TypeError')) + 1
+  ;({dir, mapper, thrownLine} = await throwingHandlerBundle())
 })
 
 /** A trace where `orders-getOrder` (a project function) and `billing-charge` (another app's) both threw in src/get-order.js. */
