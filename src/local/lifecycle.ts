@@ -20,7 +20,7 @@ import {isUserError, UserError} from '../errors.js'
 import {type Progress, silentProgress} from '../progress.js'
 import {VERSION} from '../version.js'
 import {DEFAULT_PORT, HEALTH_PATH} from './constants.js'
-import {ISOLATIONS, type Isolation} from './runtime/sandbox.js'
+import {ISOLATIONS, type Isolation} from './runtime/isolation.js'
 import type {EmulatorExtension, HealthReport, RequestLogEntry, RunningEmulator} from './server.js'
 
 export const PID_FILE = 'emulator.pid'

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {DATA_DIR_ENV, ensureEmulator, envHints, type EmulatorState, ISOLATION_ENV, serveEmulator} from '../../local/lifecycle.js'
 import {DEFAULT_PORT} from '../../local/constants.js'
-import type {Isolation} from '../../local/runtime/sandbox.js'
+import type {Isolation} from '../../local/runtime/isolation.js'
 
 export interface LocalStartResult {
   endpoint: string

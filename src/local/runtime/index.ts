@@ -9,6 +9,6 @@ export {
   MAX_RESPONSE_PAYLOAD_BYTES,
 } from './errors.js'
 export {configKeyOf, createRuntime} from './pool.js'
-export {ISOLATIONS, type Isolation} from './sandbox.js'
+export {ISOLATIONS, type Isolation} from './isolation.js'
 export {decideTrace, newSegmentId, newTraceId, parseTraceHeader} from './tracing.js'
 export type {FunctionSpec, InvokeOptions, InvokeResult, Runtime, RuntimeOptions, ThrottleReason} from './types.js'

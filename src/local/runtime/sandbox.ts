@@ -21,10 +21,9 @@
 import {type ChildProcess, fork} from 'node:child_process'
 import type {Socket} from 'node:net'
 import {Worker} from 'node:worker_threads'
+import type {Isolation} from './isolation.js'
 import type {ParentMessage, WorkerMessage} from './protocol.js'
 
-export type Isolation = 'thread' | 'process'
-export const ISOLATIONS: readonly Isolation[] = ['thread', 'process']
 
 export interface SandboxEvents {
   message(message: WorkerMessage): void

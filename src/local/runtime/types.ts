@@ -1,6 +1,6 @@
 /** The runtime's public types: what the data and control planes hand to `invoke`, and what they get back. */
 
-import type {Isolation} from './sandbox.js'
+import type {Isolation} from './isolation.js'
 
 /** A function version as the runtime sees it. Treated as immutable: a change is a new object (keys are cached per object). */
 export interface FunctionSpec {

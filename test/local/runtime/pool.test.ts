@@ -1,7 +1,7 @@
 import {getPriority} from 'node:os'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {createRuntime} from '../../../src/local/runtime/pool.js'
-import {ISOLATIONS} from '../../../src/local/runtime/sandbox.js'
+import {ISOLATIONS} from '../../../src/local/runtime/isolation.js'
 import type {Runtime} from '../../../src/local/runtime/types.js'
 import {decodeTail, functionSpec, json, tempDir, zipFiles, zipFixture} from './helpers.js'
 
