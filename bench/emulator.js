@@ -13,13 +13,12 @@
 // Needs a build (`npm run build`): the emulator runs from dist/ through bin/run.js.
 import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import autocannon from 'autocannon'
 import {strToU8, zipSync} from 'fflate'
-import {median, report} from './lib.js'
+import {freePort, median, report} from './lib.js'
 
 const duration = Number(process.env.BENCH_DURATION ?? 10)
 const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 5)
@@ -35,17 +34,6 @@ if (!existsSync(join(root, 'dist', 'local', 'dataplane', 'index.js'))) {
 }
 
 const HELLO = `exports.handler = async () => ({statusCode: 200, headers: {'content-type': 'text/plain'}, body: 'hello'})`
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function waitFor(url, child) {
   const deadline = Date.now() + 30_000

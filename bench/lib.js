@@ -2,6 +2,7 @@
 //   {"bench":"startup","metric":"tracegate --help","value":212,"unit":"ms","baseline":98,"baselineLabel":"node -e 0","ratio":2.16,"target":"<= 2.5x"}
 // bench/run.js collects them into one table.
 import {spawnSync} from 'node:child_process'
+import {createServer} from 'node:net'
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
@@ -24,4 +25,16 @@ export function report(row) {
     out.ratio = Math.round((out.value / out.baseline) * 100) / 100
   }
   process.stdout.write(`${JSON.stringify(out)}\n`)
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address()
+      server.close(() => resolve(port))
+    })
+  })
 }

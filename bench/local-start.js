@@ -4,11 +4,10 @@
 import {spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {get} from 'node:http'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {median, report, timeCommand} from './lib.js'
+import {freePort, median, report, timeCommand} from './lib.js'
 
 const runs = Number(process.env.BENCH_RUNS ?? 10)
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -17,17 +16,6 @@ const bin = join(root, 'bin', 'run.js')
 if (!existsSync(join(root, 'dist', 'commands', 'local', 'start.js'))) {
   process.stderr.write('bench/local-start needs a build: run `npm run build` first\n')
   process.exit(1)
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address()
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 function healthy(port) {
