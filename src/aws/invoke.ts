@@ -17,6 +17,8 @@ export interface FunctionConfigurationInfo {
   state?: string
   lastUpdateStatus?: string
   tracingMode?: 'Active' | 'PassThrough'
+  /** Base64 SHA-256 of the deployment package, as Lambda reports it. */
+  codeSha256?: string
 }
 
 export interface IntegrationInfo {
@@ -100,6 +102,7 @@ function invokeApi(client: LambdaClient, sdk: typeof import('@aws-sdk/client-lam
           state: c.State,
           lastUpdateStatus: c.LastUpdateStatus,
           tracingMode: mode === 'Active' || mode === 'PassThrough' ? mode : undefined,
+          codeSha256: c.CodeSha256,
         }
       } catch (error) {
         if (isNotFound(error)) return undefined

@@ -18,7 +18,7 @@ import {apiIdFromUrl, apiTypeFromHeaders, type DeployedApi, findProjectApi} from
 import {collectEvidence} from './collect.js'
 import {type Budgets, type Clock, DEFAULT_BUDGETS, systemClock} from './collectors/context.js'
 import {replayDecision} from './collectors/replay.js'
-import {deployedCodeSha256Reader, type LocalSources, localSources} from '../package/local-sources.js'
+import {type LocalSources, localSources} from '../package/local-sources.js'
 import {functionToMap, type SourceFramesResult, withSourceFrames} from './source-frames.js'
 import {type FetchLike, newTraceId, sendRequest} from './http.js'
 import {parseRequest, type RequestFlags, redactHeaders} from './request.js'
@@ -31,8 +31,11 @@ export interface InvokeDeps {
   xray?: (clients: AwsClients) => Promise<XRayReader>
   fetch?: FetchLike
   clock?: Clock
-  /** Local source maps for the project's functions (default: bundled here, checked against GetFunction's CodeSha256). */
-  sources?: (project: ProjectConfig, clients: AwsClients) => LocalSources
+  /**
+   * Local source maps for the project's functions (default: bundled here, checked against the CodeSha256 of the
+   * GetFunctionConfiguration the collectors make anyway: `deployedCodeSha256`).
+   */
+  sources?: (project: ProjectConfig, deployedCodeSha256: (functionName: string) => Promise<string | undefined>) => LocalSources
 }
 
 export interface InvokeOptions {
@@ -223,8 +226,11 @@ export async function invokeEndpoint(options: InvokeOptions): Promise<InvokeResu
   } catch (error) {
     noAws = `no AWS access: ${describeError(error)}`
   }
-  const sources = c && project ? (deps.sources ?? defaultSources)(project, c) : undefined
-  if (c) {
+  // One GetFunctionConfiguration per function for the whole run: the collectors and the source-map check share it.
+  const aws = c ? oneLookupPerFunction(await (deps.invokeApi ?? (async (cl: AwsClients) => (await import('../aws/invoke.js')).createInvokeApi(cl)))(c)) : undefined
+  const sources =
+    aws && project ? (deps.sources ?? defaultSources)(project, async (name) => (await aws.getFunctionConfiguration(name))?.codeSha256) : undefined
+  if (c && aws) {
     const collected = await collectEvidence(
       {
         apiType,
@@ -240,7 +246,7 @@ export async function invokeEndpoint(options: InvokeOptions): Promise<InvokeResu
         project,
         sources,
         replay: replayDecision(spec.method, options.replay),
-        aws: await (deps.invokeApi ?? (async (cl: AwsClients) => (await import('../aws/invoke.js')).createInvokeApi(cl)))(c),
+        aws,
         xray: () => (deps.xray ?? defaultXray)(c as AwsClients),
         budgets,
         clock,
@@ -260,8 +266,24 @@ export async function invokeEndpoint(options: InvokeOptions): Promise<InvokeResu
   return {request, response: view, diagnosis}
 }
 
-function defaultSources(project: ProjectConfig, clients: AwsClients): LocalSources {
-  return localSources({project, deployedCodeSha256: deployedCodeSha256Reader(clients)})
+function defaultSources(project: ProjectConfig, deployedCodeSha256: (functionName: string) => Promise<string | undefined>): LocalSources {
+  return localSources({project, deployedCodeSha256})
+}
+
+/** The same API, with GetFunctionConfiguration asked once per function (later callers get the first answer). */
+function oneLookupPerFunction(api: InvokeApi): InvokeApi {
+  const lookups = new Map<string, ReturnType<InvokeApi['getFunctionConfiguration']>>()
+  return {
+    ...api,
+    getFunctionConfiguration(name, signal) {
+      let lookup = lookups.get(name)
+      if (!lookup) {
+        lookup = api.getFunctionConfiguration(name, signal)
+        lookups.set(name, lookup)
+      }
+      return lookup
+    },
+  }
 }
 
 /** A progress step only when there is something to map (frames in a project function's bundle). */

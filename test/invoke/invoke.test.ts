@@ -1,5 +1,5 @@
 import {ApiGatewayV2Client, GetApisCommand, GetIntegrationCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand} from '@aws-sdk/client-apigatewayv2'
-import {GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, LambdaClient, ResourceNotFoundException} from '@aws-sdk/client-lambda'
+import {GetFunctionCommand, GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, LambdaClient, ResourceNotFoundException} from '@aws-sdk/client-lambda'
 import {BatchGetTracesCommand, GetTraceSummariesCommand, XRayClient} from '@aws-sdk/client-xray'
 import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, test} from 'vitest'
@@ -95,6 +95,16 @@ describe('invokeEndpoint', () => {
     expect(progress.events.filter((e) => e.status === 'start').map((e) => e.step)).toEqual(
       expect.arrayContaining(['evidence:route', 'evidence:function', 'evidence:permission', 'evidence:throttling', 'evidence:trace', 'evidence:replay']),
     )
+  })
+
+  test('a function error in the bundle reads the function once: the source-map check uses the same GetFunctionConfiguration', async () => {
+    lambda.on(GetPolicyCommand).resolves({Policy: JSON.stringify({Version: '2012-10-17', Statement: [{Sid: 's', Effect: 'Allow', Principal: {Service: 'apigateway.amazonaws.com'}, Action: 'lambda:InvokeFunction', Resource: FN_ARN}]})})
+    const error = {errorType: 'TypeError', errorMessage: 'boom', trace: ['TypeError: boom', '    at handler (/var/task/src/get-order.js:3:9)']}
+    lambda.on(InvokeCommand).resolves({StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode(JSON.stringify(error)) as never})
+    const result = await invokeEndpoint({target: 'GET /orders/42', project: PROJECT, aws, deps: deps(gateway(httpError('function-error')))})
+    expect(result.diagnosis?.notes.join(' ')).toMatch(/source/i)
+    expect(lambda.commandCalls(GetFunctionConfigurationCommand)).toHaveLength(1)
+    expect(lambda.commandCalls(GetFunctionCommand)).toHaveLength(0)
   })
 
   test('a POST that fails is diagnosed without running the function again unless --replay is given', async () => {
