@@ -137,6 +137,38 @@ describe.each(ISOLATIONS)('Lambda runtime (%s isolation)', (isolation) => {
       expect(context.remaining).toBeLessThanOrEqual(5000)
     })
 
+    test('the context has the runtime client’s own keys in its order; callbackWaitsForEmptyEventLoop is per invocation', async () => {
+      const fn = functionSpec({functionName: 'ctx-shape', handler: 'index.contextShape'})
+      const first = json((await runtime.invoke(fn, payload({flip: true}))).payload)
+      expect(first).toEqual({
+        keys: [
+          'callbackWaitsForEmptyEventLoop',
+          'succeed',
+          'fail',
+          'done',
+          'functionVersion',
+          'functionName',
+          'memoryLimitInMB',
+          'logGroupName',
+          'logStreamName',
+          'clientContext',
+          'identity',
+          'invokedFunctionArn',
+          'awsRequestId',
+          'getRemainingTimeInMillis',
+        ],
+        accessor: true,
+        enumerable: true,
+        before: true,
+        copied: true,
+        after: false,
+      })
+      // The same warm environment: the next invocation's context starts from true again.
+      const second = await runtime.invoke(fn, payload({}))
+      expect(second.coldStart).toBe(false)
+      expect(json(second.payload)).toMatchObject({before: true, after: true})
+    })
+
     test('the environment is Lambda’s plus the function’s variables, and nothing of the emulator’s', async () => {
       const fn = functionSpec({
         functionName: 'env',
