@@ -4,12 +4,14 @@
  * PutTraceSegments stores them (same `putSegment` record: id, trace id, kind, parent, times, the document as a
  * JSON string), so GetTraceSummaries and BatchGetTraces return them like any other segment.
  *
- * Writes are batched: documents are queued and written in one transaction at most every FLUSH_INTERVAL_MS (or
- * once MAX_QUEUED are waiting), so a stream of traced requests costs one SQLite commit per batch instead of one
- * per request. The batches are written by a worker thread with its own connection (segment-writer.ts), so the
- * statements, commits and WAL checkpoints stay off the thread that serves requests. Every X-Ray read that
- * reaches the emulator flushes first and waits until the batches are committed (the data plane sees requests
- * before the control plane), so a client that asks X-Ray right after its response still finds the segments.
+ * Writes are batched, so a stream of traced requests costs one SQLite commit per batch instead of one per request.
+ * For a store in a file, each document goes at once to a worker thread with its own connection (segment-writer.ts),
+ * which commits what it has every 250 ms: the statements, commits and WAL checkpoints stay off the thread that
+ * serves requests, and so do the documents. Otherwise (an in-memory store, or the thread failed) documents are
+ * queued here and written in one transaction at most every FLUSH_INTERVAL_MS (or once MAX_QUEUED are waiting).
+ * Every X-Ray read that reaches the emulator flushes first and waits until the documents are committed (the data
+ * plane sees requests before the control plane), so a client that asks X-Ray right after its response still finds
+ * the segments.
  *
  * X-Ray is regional: a trace is stored in the region of the function that produced it. The daemon's documents
  * carry no region, so the sink remembers which region each recent trace id belongs to.
@@ -115,7 +117,7 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
     if (!store.db.open) return
     const receivedAt = Date.now() / 1000
     if (thread?.usable) {
-      thread.post(batch, receivedAt)
+      thread.addBatch(batch, receivedAt)
       return
     }
     try {
@@ -147,6 +149,9 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
       }
     },
     add(documents, region) {
+      // Straight to the writer thread's ring: nothing is held here (see segment-writer.ts).
+      const direct = thread?.usable === true
+      const receivedAt = direct ? Date.now() / 1000 : 0
       for (const document of documents) {
         const checked = segmentInputFor(document)
         if ('error' in checked) {
@@ -154,7 +159,9 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
           onRejected?.(checked.error)
           continue
         }
-        queue.push({region: regionFor(document, checked.input.traceId, region), segment: checked.input})
+        const documentRegion = regionFor(document, checked.input.traceId, region)
+        if (direct) thread.add(documentRegion, checked.input, receivedAt)
+        else queue.push({region: documentRegion, segment: checked.input})
       }
       if (queue.length >= MAX_QUEUED) writeQueued()
       else if (!timer && queue.length > 0) {

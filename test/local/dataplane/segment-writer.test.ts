@@ -34,13 +34,13 @@ const stored = (s: Store, first: number, count: number) =>
   Array.from({length: count}, (_, i) => s.getTrace(`1-5759e988-${(first + i).toString(16).padStart(24, '0')}`) !== undefined).filter(Boolean).length
 
 describe('SegmentWriterThread', () => {
-  test('a posted batch is committed by the thread (another connection) and visible once waitWritten returns', () => {
+  test('an added batch is committed by the thread (another connection) and visible once waitWritten returns', () => {
     const s = store()
     const failures: string[] = []
     const writer = new SegmentWriterThread(s, (reason) => failures.push(reason))
     const before = dataVersion(s)
-    writer.post(batch(0, 300), 100)
-    writer.post(batch(300, 200), 101)
+    writer.addBatch(batch(0, 300), 100)
+    writer.addBatch(batch(300, 200), 101)
     writer.waitWritten()
     expect(stored(s, 0, 500)).toBe(500)
     // data_version moves only for commits made by other connections.
@@ -53,7 +53,7 @@ describe('SegmentWriterThread', () => {
     const s = store()
     const writer = new SegmentWriterThread(s, () => {}, {driver: join(tempDir('tracegate-no-driver-'), 'missing.js')})
     const started = performance.now()
-    writer.post(batch(0, 10), 100)
+    writer.addBatch(batch(0, 10), 100)
     writer.waitWritten()
     expect(performance.now() - started).toBeLessThan(5000)
     expect(stored(s, 0, 10)).toBe(10)
@@ -64,12 +64,12 @@ describe('SegmentWriterThread', () => {
   test('an idle thread stops; the next batch starts another one', async () => {
     const s = store()
     const writer = new SegmentWriterThread(s, () => {}, {idleMs: 50})
-    writer.post(batch(0, 5), 100)
+    writer.addBatch(batch(0, 5), 100)
     writer.waitWritten()
     expect(writer.running).toBe(true)
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(writer.running).toBe(false)
-    writer.post(batch(5, 5), 101)
+    writer.addBatch(batch(5, 5), 101)
     expect(writer.running).toBe(true)
     writer.waitWritten()
     expect(stored(s, 0, 10)).toBe(10)
@@ -81,14 +81,90 @@ describe('SegmentWriterThread', () => {
     const failures: string[] = []
     const writer = new SegmentWriterThread(s, (reason) => failures.push(reason))
     const bad = batch(0, 3)
-    // NOT NULL: a document that is not a string cannot be stored.
-    ;(bad[1].segment as {document: unknown}).document = null
-    writer.post(bad, 100)
-    writer.post(batch(10, 2), 101)
+    // NOT NULL: SQLite stores NaN as NULL, so a start time that is not a number cannot be stored.
+    bad[1].segment.startTime = Number.NaN
+    writer.addBatch(bad, 100)
+    writer.addBatch(batch(10, 2), 101)
     writer.waitWritten()
     expect(writer.dropped).toBe(3)
     expect(stored(s, 0, 3)).toBe(0)
     expect(stored(s, 10, 2)).toBe(2)
     await expect.poll(() => failures).toEqual([expect.stringMatching(/^storing 3 segment\(s\) failed: NOT NULL constraint failed/)])
+  })
+})
+
+describe('the ring between the adding thread and the writer', () => {
+  test('records round the ring many times, past its end, and all arrive intact, in order of their receive times', () => {
+    const s = store()
+    // 64 KB holds ~300 of these records: 2,000 of them wrap it several times, drained every 5 ms.
+    const writer = new SegmentWriterThread(s, () => {}, {ringBytes: 64 * 1024, drainMs: 5})
+    for (let i = 0; i < 2000; i += 50) {
+      writer.addBatch(batch(i, 50), 1000 + i)
+      if (i % 500 === 0) writer.waitWritten()
+    }
+    writer.waitWritten()
+    expect(stored(s, 0, 2000)).toBe(2000)
+    // Nothing else: a record read from the wrong offset would have left a row of its own.
+    expect(s.db.prepare('SELECT COUNT(*) AS n FROM trace_segments').get()).toEqual({n: 2000})
+    const trace = s.getTrace(`1-5759e988-${(1234).toString(16).padStart(24, '0')}`)
+    expect(trace?.updatedAt).toBe(2200)
+    expect(JSON.parse(s.getSegments(`1-5759e988-${(1234).toString(16).padStart(24, '0')}`)[0].document)).toEqual({id: '0123456789abcdef', trace_id: `1-5759e988-${(1234).toString(16).padStart(24, '0')}`, name: 'fn', start_time: 1, end_time: 2})
+    expect(writer.dropped).toBe(0)
+  })
+
+  test('fields survive the trip exactly: parent ids, open segments, fractional times, non-ASCII documents', () => {
+    const s = store()
+    const writer = new SegmentWriterThread(s, () => {})
+    const traceId = '1-5759e988-0123456789abcdef01234567'
+    const document = JSON.stringify({id: 'fedcba9876543210', trace_id: traceId, name: 'fonction-é-日本', parent_id: '0123456789abcdef', type: 'subsegment', start_time: 1732791234.123456, in_progress: true})
+    writer.add('eu-west-3', {traceId, id: 'fedcba9876543210', kind: 'subsegment', parentId: '0123456789abcdef', startTime: 1732791234.123456, inProgress: true, document}, 1732791235.5)
+    writer.waitWritten()
+    const trace = s.getTrace(traceId)
+    expect(trace).toMatchObject({region: 'eu-west-3', updatedAt: 1732791235.5})
+    expect(s.getSegments(traceId).map((segment) => segment.document)).toEqual([document])
+    const row = s.db.prepare('SELECT kind, parent_id, start_time, end_time, in_progress FROM trace_segments WHERE trace_id = ?').get(traceId)
+    expect(row).toEqual({kind: 'subsegment', parent_id: '0123456789abcdef', start_time: 1732791234.123456, end_time: null, in_progress: 1})
+  })
+
+  test('records that do not fit in a full ring travel as messages and are stored all the same', () => {
+    const s = store()
+    // 4 KB: a few records; a drain interval long enough that the ring fills before the thread empties it.
+    const writer = new SegmentWriterThread(s, () => {}, {ringBytes: 4096, drainMs: 60_000})
+    writer.addBatch(batch(0, 200), 100)
+    writer.waitWritten()
+    expect(stored(s, 0, 200)).toBe(200)
+    expect(writer.dropped).toBe(0)
+  })
+
+  test('a record added while the idle thread is closing is written, by the next thread or by a waiting reader', async () => {
+    const s = store()
+    const writer = new SegmentWriterThread(s, () => {}, {idleMs: 20})
+    writer.addBatch(batch(0, 3), 100)
+    writer.waitWritten()
+    // The idle timer tells the thread to close; the records come before its exit is seen here.
+    const deadline = Date.now() + 2000
+    while (writer.running && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve))
+    expect(writer.running).toBe(false)
+    writer.addBatch(batch(3, 3), 101)
+    writer.waitWritten()
+    expect(stored(s, 0, 6)).toBe(6)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    writer.addBatch(batch(6, 3), 102)
+    writer.waitWritten()
+    expect(stored(s, 0, 9)).toBe(9)
+    expect(writer.usable).toBe(true)
+  })
+
+  test('when the thread cannot start, what waits in the ring is read back and written here', () => {
+    const s = store()
+    const writer = new SegmentWriterThread(s, () => {}, {driver: join(tempDir('tracegate-no-driver-'), 'missing.js'), ringBytes: 4096, drainMs: 60_000})
+    // Some in the ring, the rest as messages once it is full.
+    writer.addBatch(batch(0, 60), 100)
+    writer.waitWritten()
+    expect(stored(s, 0, 60)).toBe(60)
+    expect(writer.usable).toBe(false)
+    // From now on records are written here at once.
+    writer.addBatch(batch(60, 2), 101)
+    expect(stored(s, 60, 2)).toBe(2)
   })
 })
