@@ -56,14 +56,15 @@ const COUNTERS = 7
 /**
  * A record in the ring: a 32-bit byte length, then that many bytes of UTF-8 text, padded to 4 bytes. A length of
  * WRAP means the next record starts at offset 0. The text is the record's fields joined by NUL, which none of them
- * contains (the document is JSON text, in which U+0000 is always escaped).
+ * contains (the document is JSON text, in which U+0000 is always escaped). An absent parent id or end time is an
+ * empty field; a parent id is written after `=`, so an empty one stays empty, not absent.
  */
 const WRAP = 0xffffffff
 const SEPARATOR = '\u0000'
 
 /** A record's fields as ring text. */
 function recordText(region: string, segment: SegmentInput, receivedAt: number): string {
-  return `${region}${SEPARATOR}${segment.traceId}${SEPARATOR}${segment.id}${SEPARATOR}${segment.kind}${SEPARATOR}${segment.parentId ?? ''}${SEPARATOR}${segment.startTime}${SEPARATOR}${segment.endTime ?? ''}${SEPARATOR}${segment.inProgress ? 1 : 0}${SEPARATOR}${receivedAt}${SEPARATOR}${segment.document}`
+  return `${region}${SEPARATOR}${segment.traceId}${SEPARATOR}${segment.id}${SEPARATOR}${segment.kind}${SEPARATOR}${segment.parentId === undefined ? '' : `=${segment.parentId}`}${SEPARATOR}${segment.startTime}${SEPARATOR}${segment.endTime ?? ''}${SEPARATOR}${segment.inProgress ? 1 : 0}${SEPARATOR}${receivedAt}${SEPARATOR}${segment.document}`
 }
 
 /**
@@ -100,7 +101,7 @@ export function readRing(ring: SharedArrayBuffer, from: number, to: number): {ru
         traceId: fields[1],
         id: fields[2],
         kind: fields[3] as SegmentInput['kind'],
-        parentId: fields[4] === '' ? undefined : fields[4],
+        parentId: fields[4] === '' ? undefined : fields[4].slice(1),
         startTime: Number(fields[5]),
         endTime: fields[6] === '' ? undefined : Number(fields[6]),
         inProgress: fields[7] === '1',

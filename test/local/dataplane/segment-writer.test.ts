@@ -124,6 +124,15 @@ describe('the ring between the adding thread and the writer', () => {
     expect(s.getSegments(traceId).map((segment) => segment.document)).toEqual([document])
     const row = s.db.prepare('SELECT kind, parent_id, start_time, end_time, in_progress FROM trace_segments WHERE trace_id = ?').get(traceId)
     expect(row).toEqual({kind: 'subsegment', parent_id: '0123456789abcdef', start_time: 1732791234.123456, end_time: null, in_progress: 1})
+    // Absent and empty parent ids stay apart.
+    const rootId = '1-5759e988-0123456789abcdef01234568'
+    const root = (id: string, parentId?: string) => ({traceId: rootId, id, kind: 'segment' as const, parentId, startTime: 1, endTime: 2, inProgress: false, document: '{}'})
+    writer.addBatch([{region: 'us-east-1', segment: root('aaaaaaaaaaaaaaaa')}, {region: 'us-east-1', segment: root('bbbbbbbbbbbbbbbb', '')}], 1)
+    writer.waitWritten()
+    expect(s.db.prepare('SELECT segment_id, parent_id FROM trace_segments WHERE trace_id = ? ORDER BY segment_id').all(rootId)).toEqual([
+      {segment_id: 'aaaaaaaaaaaaaaaa', parent_id: null},
+      {segment_id: 'bbbbbbbbbbbbbbbb', parent_id: ''},
+    ])
   })
 
   test('records that do not fit in a full ring travel as messages and are stored all the same', () => {
