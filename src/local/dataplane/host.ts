@@ -132,7 +132,7 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
     tmpDir: options.tmpDir,
     daemonAddress: daemon.address,
     awsEndpointUrl: options.baseUrl,
-    onSegments: (documents) => segments.add(documents),
+    onLambdaTrace: (trace) => segments.addLambdaTrace(trace),
     standby: options.standby,
     isolation: options.isolation,
     idleTimeoutMs: options.idleTimeoutMs,

@@ -20,6 +20,7 @@
  * later ones too (`usable` turns false): slower, never lost, so not reported as a loss.
  */
 import {Worker} from 'node:worker_threads'
+import {type LambdaTraceInput, lambdaSegments} from '../runtime/tracing.js'
 import {CONNECTION_PRAGMAS, prepareSegmentStatements, type SegmentInput, type Store, sqliteDriverPath, writeSegmentBatch} from '../store.js'
 
 export type SegmentBatch = {region: string; segment: SegmentInput}[]
@@ -55,28 +56,92 @@ const COUNTERS = 7
 
 /**
  * A record in the ring: a 32-bit byte length, then that many bytes of UTF-8 text, padded to 4 bytes. A length of
- * WRAP means the next record starts at offset 0. The text is the record's fields joined by NUL, which none of them
- * contains (the document is JSON text, in which U+0000 is always escaped). An absent parent id or end time is an
- * empty field; a parent id is written after `=`, so an empty one stays empty, not absent.
+ * WRAP means the next record starts at offset 0. The text starts with its kind:
+ * - `S`: one segment document's record, its fields joined by NUL, which none of them contains (the document is
+ *   JSON text, in which U+0000 is always escaped). An absent parent id or end time is an empty field; a parent id
+ *   is written after `=`, so an empty one stays empty, not absent.
+ * - `L`: a traced invocation (region, receive time, then the `LambdaTraceInput` as JSON): the thread builds its
+ *   documents with `lambdaSegments`, so building and serialising them costs the serving thread nothing.
  */
 const WRAP = 0xffffffff
 const SEPARATOR = '\u0000'
 
-/** A record's fields as ring text. */
+/** A segment document's fields as ring text. */
 function recordText(region: string, segment: SegmentInput, receivedAt: number): string {
-  return `${region}${SEPARATOR}${segment.traceId}${SEPARATOR}${segment.id}${SEPARATOR}${segment.kind}${SEPARATOR}${segment.parentId === undefined ? '' : `=${segment.parentId}`}${SEPARATOR}${segment.startTime}${SEPARATOR}${segment.endTime ?? ''}${SEPARATOR}${segment.inProgress ? 1 : 0}${SEPARATOR}${receivedAt}${SEPARATOR}${segment.document}`
+  return `S${region}${SEPARATOR}${segment.traceId}${SEPARATOR}${segment.id}${SEPARATOR}${segment.kind}${SEPARATOR}${segment.parentId === undefined ? '' : `=${segment.parentId}`}${SEPARATOR}${segment.startTime}${SEPARATOR}${segment.endTime ?? ''}${SEPARATOR}${segment.inProgress ? 1 : 0}${SEPARATOR}${receivedAt}${SEPARATOR}${segment.document}`
 }
 
 /**
- * Reads the records between `from` and `to` in the ring (self-contained: the thread runs its source text). Returns
- * them as runs that share a receive time (each run is one `writeSegmentBatch`), with the offset after the last.
+ * The record PutTraceSegments would store for a document, or why it would refuse it (mirrors its checks).
+ * Self-contained (only its argument and built-ins): the writer thread runs it from its source text.
  */
-export function readRing(ring: SharedArrayBuffer, from: number, to: number): {runs: {receivedAt: number; batch: {region: string; segment: SegmentInput}[]}[]; count: number} {
+export function segmentInputFor(document: Record<string, unknown>): {input: SegmentInput} | {error: string} {
+  const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/
+  const SEGMENT_ID = /^[0-9a-f]{16}$/
+  /** X-Ray's document size limit (aws-semantics §6.2). */
+  const MAX_DOCUMENT_BYTES = 64 * 1024
+  const text = JSON.stringify(document)
+  // UTF-8 takes at most 3 bytes per UTF-16 unit, so only a long text needs its bytes counted.
+  if (text.length * 3 > MAX_DOCUMENT_BYTES && Buffer.byteLength(text, 'utf8') > MAX_DOCUMENT_BYTES) return {error: 'document exceeds 64 KB'}
+  const {id, trace_id: traceId, name, start_time: startTime, end_time: endTime, in_progress: inProgress, parent_id: parentId} = document
+  if (typeof id !== 'string' || !SEGMENT_ID.test(id)) return {error: 'id must be 16 hexadecimal digits'}
+  if (typeof traceId !== 'string' || !TRACE_ID.test(traceId)) return {error: `invalid trace id ${String(traceId)}`}
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) return {error: 'name must be 1 to 200 characters'}
+  if (typeof startTime !== 'number') return {error: 'start_time must be a number'}
+  if (typeof endTime !== 'number' && inProgress !== true) return {error: 'a segment needs end_time or in_progress: true'}
+  const subsegment = document.type === 'subsegment'
+  if (subsegment && (typeof parentId !== 'string' || !SEGMENT_ID.test(parentId))) return {error: 'a subsegment needs parent_id'}
+  return {
+    input: {
+      traceId,
+      id,
+      kind: subsegment ? 'subsegment' : 'segment',
+      parentId: typeof parentId === 'string' ? parentId : undefined,
+      startTime,
+      endTime: typeof endTime === 'number' ? endTime : undefined,
+      inProgress: inProgress === true,
+      document: text,
+    },
+  }
+}
+
+/** What builds a traced invocation's records: these functions here, their source-text copies on the thread. */
+interface Builders {
+  lambdaSegments: typeof lambdaSegments
+  segmentInputFor: typeof segmentInputFor
+}
+
+/** The records of a traced invocation's documents, and why any was refused (self-contained, like the builders). */
+export function lambdaTraceRecords(trace: LambdaTraceInput, region: string, build: Builders): {records: SegmentBatch; invalid: string[]} {
+  const records: SegmentBatch = []
+  const invalid: string[] = []
+  for (const document of build.lambdaSegments(trace)) {
+    const checked = build.segmentInputFor(document)
+    if ('error' in checked) invalid.push(checked.error)
+    else records.push({region, segment: checked.input})
+  }
+  return {records, invalid}
+}
+
+type Run = {receivedAt: number; batch: SegmentBatch}
+
+/**
+ * Reads the records between `from` and `to` in the ring (self-contained: the thread runs its source text). Returns
+ * them as runs that share a receive time (each run is one `writeSegmentBatch`), how many ring records they came
+ * from, and why any document was refused.
+ */
+export function readRing(ring: SharedArrayBuffer, from: number, to: number, build: Builders & {lambdaTraceRecords: typeof lambdaTraceRecords}): {runs: Run[]; count: number; invalid: string[]} {
   const lengths = new Uint32Array(ring)
   const bytes = Buffer.from(ring)
-  const runs: {receivedAt: number; batch: {region: string; segment: SegmentInput}[]}[] = []
+  const runs: Run[] = []
+  const invalid: string[] = []
   let count = 0
   let offset = from
+  const push = (receivedAt: number, record: SegmentBatch[number]) => {
+    const last = runs[runs.length - 1]
+    if (last && last.receivedAt === receivedAt) last.batch.push(record)
+    else runs.push({receivedAt, batch: [record]})
+  }
   while (offset !== to) {
     const length = lengths[offset >>> 2]
     if (length === 0xffffffff) {
@@ -86,16 +151,25 @@ export function readRing(ring: SharedArrayBuffer, from: number, to: number): {ru
     const text = bytes.toString('utf8', offset + 4, offset + 4 + length)
     offset += 4 + ((length + 3) & ~3)
     if (offset === ring.byteLength) offset = 0
+    count++
+    if (text[0] === 'L') {
+      const regionEnd = text.indexOf('\u0000')
+      const timeEnd = text.indexOf('\u0000', regionEnd + 1)
+      const receivedAt = Number(text.slice(regionEnd + 1, timeEnd))
+      const built = build.lambdaTraceRecords(JSON.parse(text.slice(timeEnd + 1)), text.slice(1, regionEnd), build)
+      for (const record of built.records) push(receivedAt, record)
+      invalid.push(...built.invalid)
+      continue
+    }
     // Nine separators; the document (last) may not be split further.
     const fields: string[] = []
-    let start = 0
+    let start = 1
     for (let i = 0; i < 9; i++) {
       const end = text.indexOf('\u0000', start)
       fields.push(text.slice(start, end))
       start = end + 1
     }
-    const receivedAt = Number(fields[8])
-    const record = {
+    push(Number(fields[8]), {
       region: fields[0],
       segment: {
         traceId: fields[1],
@@ -107,14 +181,13 @@ export function readRing(ring: SharedArrayBuffer, from: number, to: number): {ru
         inProgress: fields[7] === '1',
         document: text.slice(start),
       },
-    }
-    const last = runs[runs.length - 1]
-    if (last && last.receivedAt === receivedAt) last.batch.push(record)
-    else runs.push({receivedAt, batch: [record]})
-    count++
+    })
   }
-  return {runs, count}
+  return {runs, count, invalid}
 }
+
+/** The builders as this thread has them. */
+const BUILDERS = {lambdaSegments, segmentInputFor, lambdaTraceRecords}
 
 /**
  * The thread's program (evaluated): open, prepare once, then drain the ring on a timer and whenever a message
@@ -126,6 +199,10 @@ function threadSource(): string {
 const prepareSegmentStatements = ${prepareSegmentStatements.toString()}
 const writeSegmentBatch = ${writeSegmentBatch.toString()}
 const readRing = ${readRing.toString()}
+const lambdaSegments = ${lambdaSegments.toString()}
+const segmentInputFor = ${segmentInputFor.toString()}
+const lambdaTraceRecords = ${lambdaTraceRecords.toString()}
+const builders = {lambdaSegments, segmentInputFor, lambdaTraceRecords}
 ;(async () => {
   const {parentPort, workerData} = await import('node:worker_threads')
   const counters = new Int32Array(workerData.counters)
@@ -173,7 +250,11 @@ const readRing = ${readRing.toString()}
     const head = Atomics.load(counters, ${HEAD})
     const tail = Atomics.load(counters, ${TAIL})
     if (head === tail) return
-    const {runs, count} = readRing(ring, tail, head)
+    const {runs, count, invalid} = readRing(ring, tail, head, builders)
+    if (invalid.length > 0) {
+      Atomics.add(counters, ${DROPPED}, invalid.length)
+      parentPort.postMessage({invalid})
+    }
     commit(runs)
     Atomics.store(counters, ${TAIL}, head)
     Atomics.add(counters, ${WRITTEN}, count)
@@ -192,7 +273,7 @@ const readRing = ${readRing.toString()}
     }
     if (message === 'drain') return
     commit([{receivedAt: message.receivedAt, batch: message.batch}])
-    Atomics.add(counters, ${WRITTEN}, message.batch.length)
+    Atomics.add(counters, ${WRITTEN}, message.units)
     Atomics.store(counters, ${MESSAGES_DONE}, message.seq)
     Atomics.notify(counters, ${WRITTEN})
   })
@@ -217,11 +298,13 @@ export class SegmentWriterThread {
   private closing: Worker | undefined
   /** Records added so far (ring and messages), modulo 2^32; the thread counts them written in `counters[WRITTEN]`. */
   private added = 0
-  /** Batches sent as messages (the ring was full), kept until the thread has written them. */
-  private messages: {seq: number; batch: SegmentBatch; receivedAt: number}[] = []
+  /** Batches sent as messages (the ring was full), kept until the thread has written them; `units` of `added`. */
+  private messages: {seq: number; batch: SegmentBatch; receivedAt: number; units: number}[] = []
   private messagesPosted = 0
   private idleTimer: NodeJS.Timeout | undefined
   private addedAtIdleCheck = -1
+  /** Documents refused here (the thread counts its own in `counters[DROPPED]`). */
+  private invalid = 0
 
   private readonly driver: string
   private readonly idleMs: number
@@ -246,9 +329,9 @@ export class SegmentWriterThread {
     return this.worker !== undefined
   }
 
-  /** Documents the thread could not store (their transaction failed). */
+  /** Documents not stored: their transaction failed, or they were not valid segment documents. */
   get dropped(): number {
-    return Atomics.load(this.counters, DROPPED)
+    return Atomics.load(this.counters, DROPPED) + this.invalid
   }
 
   /** Hands one record to the thread (starting it if needed); returns at once. */
@@ -259,8 +342,33 @@ export class SegmentWriterThread {
     }
     if (!this.worker) this.start()
     this.added = (this.added + 1) | 0
-    if (!this.toRing(recordText(region, segment, receivedAt))) this.post([{region, segment}], receivedAt, false)
+    if (!this.toRing(recordText(region, segment, receivedAt))) this.post([{region, segment}], receivedAt)
     this.armIdle()
+  }
+
+  /** Hands a traced invocation to the thread, which builds and stores its documents (`lambdaSegments`). */
+  addTrace(region: string, trace: LambdaTraceInput, receivedAt: number): void {
+    if (!this.usable) {
+      this.writeHere(this.traceRecords(trace, region), receivedAt)
+      return
+    }
+    if (!this.worker) this.start()
+    this.added = (this.added + 1) | 0
+    if (!this.toRing(`L${region}${SEPARATOR}${receivedAt}${SEPARATOR}${JSON.stringify(trace)}`)) this.post(this.traceRecords(trace, region), receivedAt)
+    this.armIdle()
+  }
+
+  /** A trace's records built here (the ring is full, or there is no thread); refused documents are reported. */
+  private traceRecords(trace: LambdaTraceInput, region: string): SegmentBatch {
+    const {records, invalid} = lambdaTraceRecords(trace, region, BUILDERS)
+    for (const reason of invalid) this.onInvalid(reason)
+    return records
+  }
+
+  /** A document the thread (or this one) refused, as PutTraceSegments would. */
+  private onInvalid(reason: string): void {
+    this.invalid++
+    this.onFailure(reason)
   }
 
   /** Hands a batch to the thread: `add` for each record. */
@@ -335,13 +443,13 @@ export class SegmentWriterThread {
     return this.ring
   }
 
-  /** Sends records as a message (`count`: whether they are new, not yet in `added`). */
-  private post(batch: SegmentBatch, receivedAt: number, count = true): void {
-    if (count) this.added = (this.added + batch.length) | 0
+  /** Sends records that did not fit in the ring as a message (one unit of `added`). */
+  private post(batch: SegmentBatch, receivedAt: number): void {
     this.confirmMessages()
     const seq = ++this.messagesPosted
-    this.messages.push({seq, batch, receivedAt})
-    this.worker?.postMessage({seq, batch, receivedAt})
+    const message = {seq, batch, receivedAt, units: 1}
+    this.messages.push(message)
+    this.worker?.postMessage(message)
   }
 
   private start(): void {
@@ -356,7 +464,8 @@ export class SegmentWriterThread {
       workerData: {driver: this.driver, path: this.store.path, pragmas: CONNECTION_PRAGMAS, counters: this.counters.buffer, ring: ring.buffer, drainMs: this.drainMs},
     })
     worker.unref()
-    worker.on('message', (message: {failed?: number; reason?: string}) => {
+    worker.on('message', (message: {failed?: number; reason?: string; invalid?: string[]}) => {
+      for (const reason of message.invalid ?? []) this.onFailure(reason)
       if (message.failed) this.onFailure(`storing ${message.failed} segment(s) failed: ${message.reason}`)
     })
     worker.on('error', (error) => this.fail(worker, error.message))
@@ -371,7 +480,7 @@ export class SegmentWriterThread {
     })
     this.worker = worker
     // Batches that were waiting for a thread (one closed while they came).
-    for (const {seq, batch, receivedAt} of this.messages) worker.postMessage({seq, batch, receivedAt})
+    for (const message of this.messages) worker.postMessage(message)
   }
 
   private restart(): void {
@@ -421,7 +530,8 @@ export class SegmentWriterThread {
     const head = Atomics.load(this.counters, HEAD)
     const tail = Atomics.load(this.counters, TAIL)
     if (this.ring && head !== tail) {
-      const {runs, count} = readRing(this.ring.buffer, tail, head)
+      const {runs, count, invalid} = readRing(this.ring.buffer, tail, head, BUILDERS)
+      for (const reason of invalid) this.onInvalid(reason)
       for (const run of runs) this.writeHere(run.batch, run.receivedAt)
       Atomics.store(this.counters, TAIL, head)
       Atomics.add(this.counters, WRITTEN, count)
@@ -429,9 +539,9 @@ export class SegmentWriterThread {
     this.confirmMessages()
     const left = this.messages
     this.messages = []
-    for (const {batch, receivedAt} of left) {
+    for (const {batch, receivedAt, units} of left) {
       this.writeHere(batch, receivedAt)
-      Atomics.add(this.counters, WRITTEN, batch.length)
+      Atomics.add(this.counters, WRITTEN, units)
     }
   }
 

@@ -7,7 +7,8 @@
  * Writes are batched, so a stream of traced requests costs one SQLite commit per batch instead of one per request.
  * For a store in a file, each document goes at once to a worker thread with its own connection (segment-writer.ts),
  * which commits what it has every 250 ms: the statements, commits and WAL checkpoints stay off the thread that
- * serves requests, and so do the documents. Otherwise (an in-memory store, or the thread failed) documents are
+ * serves requests, and so do the documents. The runtime's own traces (`addLambdaTrace`) go over as the invocation's
+ * record, and the thread builds and serialises their documents (`lambdaSegments`) too. Otherwise (an in-memory store, or the thread failed) documents are
  * queued here and written in one transaction at most every FLUSH_INTERVAL_MS (or once MAX_QUEUED are waiting).
  * Every X-Ray read that reaches the emulator flushes first and waits until the documents are committed (the data
  * plane sees requests before the control plane), so a client that asks X-Ray right after its response still finds
@@ -16,13 +17,11 @@
  * X-Ray is regional: a trace is stored in the region of the function that produced it. The daemon's documents
  * carry no region, so the sink remembers which region each recent trace id belongs to.
  */
-import type {SegmentInput, Store} from '../store.js'
-import {type SegmentBatch, SegmentWriterThread} from './segment-writer.js'
+import {type LambdaTraceInput, lambdaSegments} from '../runtime/tracing.js'
+import type {Store} from '../store.js'
+import {type SegmentBatch, SegmentWriterThread, segmentInputFor} from './segment-writer.js'
 
-const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/
-const SEGMENT_ID = /^[0-9a-f]{16}$/
-/** X-Ray's document size limit (aws-semantics §6.2). */
-const MAX_DOCUMENT_BYTES = 64 * 1024
+export {segmentInputFor}
 /**
  * Longest a queued document waits before it is written. Each commit rewrites the index pages its trace ids
  * land on (random within the current second), so fewer, larger commits write less to the WAL per segment
@@ -39,45 +38,26 @@ export interface SegmentSink {
   traceRegion(traceId: string, region: string): void
   /** Queues documents for storage; those that PutTraceSegments would refuse are counted and dropped. */
   add(documents: Record<string, unknown>[], region?: string): void
+  /**
+   * Stores a traced invocation's documents (`lambdaSegments`), in its function's region. With a writer thread the
+   * documents are built there: this thread only hands over the trace.
+   */
+  addLambdaTrace(trace: LambdaTraceInput): void
   /** Writes everything queued now and returns once it is committed (call before anything reads traces). */
   flush(): void
   /** Documents dropped because they were not valid segment documents. */
   readonly rejected: number
 }
 
-/** The record PutTraceSegments would store for a document, or why it would refuse it (mirrors its checks). */
-export function segmentInputFor(document: Record<string, unknown>): {input: SegmentInput} | {error: string} {
-  const text = JSON.stringify(document)
-  // UTF-8 takes at most 3 bytes per UTF-16 unit, so only a long text needs its bytes counted.
-  if (text.length * 3 > MAX_DOCUMENT_BYTES && Buffer.byteLength(text, 'utf8') > MAX_DOCUMENT_BYTES) return {error: 'document exceeds 64 KB'}
-  const {id, trace_id: traceId, name, start_time: startTime, end_time: endTime, in_progress: inProgress, parent_id: parentId} = document
-  if (typeof id !== 'string' || !SEGMENT_ID.test(id)) return {error: 'id must be 16 hexadecimal digits'}
-  if (typeof traceId !== 'string' || !TRACE_ID.test(traceId)) return {error: `invalid trace id ${String(traceId)}`}
-  if (typeof name !== 'string' || name.length === 0 || name.length > 200) return {error: 'name must be 1 to 200 characters'}
-  if (typeof startTime !== 'number') return {error: 'start_time must be a number'}
-  if (typeof endTime !== 'number' && inProgress !== true) return {error: 'a segment needs end_time or in_progress: true'}
-  const subsegment = document.type === 'subsegment'
-  if (subsegment && (typeof parentId !== 'string' || !SEGMENT_ID.test(parentId))) return {error: 'a subsegment needs parent_id'}
-  return {
-    input: {
-      traceId,
-      id,
-      kind: subsegment ? 'subsegment' : 'segment',
-      parentId: typeof parentId === 'string' ? parentId : undefined,
-      startTime,
-      endTime: typeof endTime === 'number' ? endTime : undefined,
-      inProgress: inProgress === true,
-      document: text,
-    },
-  }
-}
-
 /** The region in a Lambda segment's function ARN (`resource_arn` or `aws.function_arn`). */
 function regionOfDocument(document: Record<string, unknown>): string | undefined {
   const arn = typeof document.resource_arn === 'string' ? document.resource_arn : (document.aws as {function_arn?: unknown} | undefined)?.function_arn
-  if (typeof arn !== 'string') return undefined
-  const region = arn.split(':')[3]
-  return region || undefined
+  return typeof arn === 'string' ? regionOfArn(arn) : undefined
+}
+
+/** `us-east-1` of `arn:aws:lambda:us-east-1:…`. */
+function regionOfArn(arn: string): string | undefined {
+  return arn.split(':')[3] || undefined
 }
 
 export interface SegmentSinkOptions {
@@ -134,7 +114,7 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
     thread?.waitWritten()
   }
 
-  return {
+  const sink: SegmentSink = {
     traceRegion(traceId, region) {
       if (regions.has(traceId)) regions.delete(traceId)
       regions.set(traceId, region)
@@ -147,6 +127,10 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
         }
         regions.delete(next.value as string)
       }
+    },
+    addLambdaTrace(trace) {
+      if (thread?.usable) thread.addTrace(regionOfArn(trace.functionArn) ?? defaultRegion, trace, Date.now() / 1000)
+      else sink.add(lambdaSegments(trace))
     },
     add(documents, region) {
       // Straight to the writer thread's ring: nothing is held here (see segment-writer.ts).
@@ -175,4 +159,5 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
       return rejected + (thread?.dropped ?? 0)
     },
   }
+  return sink
 }

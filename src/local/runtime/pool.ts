@@ -27,7 +27,7 @@ import {
 import {endLine, initReportLine, logTail, reportLine, startLine} from './logs.js'
 import type {InvokeMessage, WorkerMessage} from './protocol.js'
 import {bootSandbox, type Sandbox} from './sandbox.js'
-import {decideTrace, handlerTraceHeader, lambdaSegments, NO_SEGMENT_IDS, newSegmentIds, nowMs, type SegmentIds, type TraceDecision} from './tracing.js'
+import {decideTrace, handlerTraceHeader, type LambdaTraceInput, lambdaSegments, NO_SEGMENT_IDS, newSegmentIds, nowMs, type SegmentIds, type TraceDecision, withExceptionIds} from './tracing.js'
 import type {FunctionSpec, InvokeOptions, InvokeResult, Runtime, RuntimeOptions, ThrottleReason} from './types.js'
 
 export type {FunctionSpec, InvokeOptions, InvokeResult, Runtime, RuntimeOptions} from './types.js'
@@ -368,10 +368,13 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return undefined
   }
 
-  function emitSegments(documents: Record<string, unknown>[]): void {
-    if (!options.onSegments || documents.length === 0) return
+  /** Hands a traced invocation to `onLambdaTrace`, or its documents to `onSegments`. */
+  function emitTrace(trace: LambdaTraceInput): void {
+    if (!options.onLambdaTrace && !options.onSegments) return
     try {
-      options.onSegments(documents)
+      const withIds = withExceptionIds(trace)
+      if (options.onLambdaTrace) options.onLambdaTrace(withIds)
+      else options.onSegments?.(lambdaSegments(withIds))
     } catch {
       // A failing consumer must not fail the invocation it observes.
     }
@@ -390,7 +393,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const throttle = throttleReasonFor(fn, state)
     if (throttle) {
       if (decision.sampled) {
-        emitSegments(lambdaSegments({decision, ids, functionName: fn.functionName, functionArn: fn.functionArn, requestId, status: 429, times: {received, responded: nowMs()}}))
+        emitTrace({decision, ids, functionName: fn.functionName, functionArn: fn.functionArn, requestId, status: 429, times: {received, responded: nowMs()}})
       }
       return {
         kind: 'throttled',
@@ -522,8 +525,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         }))
     const overheadEnd = nowMs()
     if (decision.sampled) {
-      emitSegments(
-        lambdaSegments({
+      emitTrace({
           decision,
           ids,
           functionName: fn.functionName,
@@ -539,8 +541,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
             invokeEnd,
             overheadEnd,
           },
-        }),
-      )
+      })
     }
     return {
       kind: functionError ? 'function-error' : 'ok',
@@ -607,8 +608,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         xray: decision.sampled ? {traceId: decision.traceId, segmentId: ids.function, sampled: true} : undefined,
       })
     if (decision.sampled) {
-      emitSegments(
-        lambdaSegments({
+      emitTrace({
           decision,
           ids,
           functionName: fn.functionName,
@@ -617,8 +617,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           status: 200,
           cause,
           times: {received, responded: nowMs(), initStart: env.initStart, initEnd, invokeStart: initEnd, invokeEnd: initEnd, overheadEnd: initEnd},
-        }),
-      )
+      })
     }
     return {
       kind: 'function-error',

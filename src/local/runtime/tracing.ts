@@ -94,8 +94,6 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now()
 }
 
-const seconds = (ms: number) => ms / 1000
-
 export interface SegmentIds {
   service: string
   function: string
@@ -142,8 +140,13 @@ export interface LambdaTraceInput {
   cause?: XrayCause
 }
 
-function accountOf(functionArn: string): string {
-  return functionArn.split(':')[4] ?? ''
+/**
+ * The trace with an id on each exception of its cause (X-Ray wants one; the runtime's causes may lack them). Done
+ * where ids can be drawn, before the documents are built (possibly on another thread: `lambdaSegments`).
+ */
+export function withExceptionIds(input: LambdaTraceInput): LambdaTraceInput {
+  if (!input.cause || input.cause.exceptions.every((exception) => exception.id !== undefined)) return input
+  return {...input, cause: {...input.cause, exceptions: input.cause.exceptions.map((exception) => ({...exception, id: exception.id ?? newSegmentId()}))}}
 }
 
 /**
@@ -154,9 +157,13 @@ function accountOf(functionArn: string): string {
  * still HTTP 200 for Lambda, so the service segment stays clean and the function segment carries `fault`
  * and the `cause` (exceptions with ids); whether AWS uses `fault` or `error` there is unconfirmed (§6.3) —
  * `fault` is chosen because the failure is the function's, and it is what API Gateway turns into a 5xx.
+ *
+ * Self-contained (it uses only its argument and JavaScript built-ins): the segment writer thread runs it from its
+ * source text, so the serving thread hands over the trace rather than the documents. Give it `withExceptionIds(input)`.
  */
 export function lambdaSegments(input: LambdaTraceInput): Record<string, unknown>[] {
   const {decision, ids, times} = input
+  const seconds = (ms: number) => ms / 1000
   const service: Record<string, unknown> = {
     id: ids.service,
     name: input.functionName,
@@ -196,17 +203,13 @@ export function lambdaSegments(input: LambdaTraceInput): Record<string, unknown>
     end_time: seconds(overheadEnd),
     trace_id: decision.traceId,
     parent_id: ids.service,
-    aws: {account_id: accountOf(input.functionArn), function_arn: input.functionArn, resource_names: [input.functionName]},
+    aws: {account_id: input.functionArn.split(':')[4] ?? '', function_arn: input.functionArn, resource_names: [input.functionName]},
     origin: 'AWS::Lambda::Function',
     subsegments,
   }
   if (input.cause) {
-    const cause: XrayCause = {
-      ...input.cause,
-      exceptions: input.cause.exceptions.map((exception) => ({...exception, id: exception.id ?? newSegmentId()})),
-    }
     fn.fault = true
-    fn.cause = cause
+    fn.cause = input.cause
     invocation.fault = true
   }
   documents.push(fn)

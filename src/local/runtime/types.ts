@@ -1,6 +1,7 @@
 /** The runtime's public types: what the data and control planes hand to `invoke`, and what they get back. */
 
 import type {Isolation} from './isolation.js'
+import type {LambdaTraceInput} from './tracing.js'
 
 /** A function version as the runtime sees it. Treated as immutable: a change is a new object (keys are cached per object). */
 export interface FunctionSpec {
@@ -63,6 +64,11 @@ export interface RuntimeOptions {
   daemonAddress?: string
   /** Receives the segment documents of traced invocations. */
   onSegments?: (documents: Record<string, unknown>[]) => void
+  /**
+   * Receives each traced invocation as a record instead (`lambdaSegments` makes its documents), so they can be
+   * built off the thread that serves requests; `onSegments` then gets none.
+   */
+  onLambdaTrace?: (trace: LambdaTraceInput) => void
   /** Given to handlers as `AWS_ENDPOINT_URL`, so SDK calls inside a handler reach the emulator. */
   awsEndpointUrl?: string
   /** An idle environment is shut down after this long (Lambda reclaims idle ones too). Default 10 minutes. */

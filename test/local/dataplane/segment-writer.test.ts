@@ -3,6 +3,7 @@ import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, expect, test} from 'vitest'
 import {type SegmentBatch, SegmentWriterThread} from '../../../src/local/dataplane/segment-writer.js'
+import {type LambdaTraceInput, lambdaSegments} from '../../../src/local/runtime/tracing.js'
 import {openStore, type Store} from '../../../src/local/store.js'
 import {tempDir} from '../helpers.js'
 
@@ -175,5 +176,58 @@ describe('the ring between the adding thread and the writer', () => {
     // From now on records are written here at once.
     writer.addBatch(batch(60, 2), 101)
     expect(stored(s, 60, 2)).toBe(2)
+  })
+})
+
+describe('traced invocations handed to the thread', () => {
+  const functionArn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders'
+  const trace = (traceId: string, cause?: LambdaTraceInput['cause']): LambdaTraceInput => ({
+    decision: {traceId, sampled: true, upstreamParent: '1111111111111111'},
+    ids: {service: 'aaaaaaaaaaaaaaaa', function: 'bbbbbbbbbbbbbbbb', initialization: 'cccccccccccccccc', invocation: 'dddddddddddddddd', overhead: 'eeeeeeeeeeeeeeee'},
+    functionName: 'orders',
+    functionArn,
+    requestId: '11111111-2222-3333-4444-555555555555',
+    status: 200,
+    cause,
+    times: {received: 1732791234000.25, responded: 1732791234050.5, initStart: 1732791234001, initEnd: 1732791234020, invokeStart: 1732791234020, invokeEnd: 1732791234045.75, overheadEnd: 1732791234046},
+  })
+  const cause = {working_directory: '/var/task', paths: [], exceptions: [{id: '0123456789abcdef', type: 'Error', message: 'boom — ünïcode', stack: [{path: 'index.js', line: 3, label: 'handler'}]}]}
+
+  test('the thread stores exactly the documents lambdaSegments builds, in the function’s region', () => {
+    const s = store()
+    const writer = new SegmentWriterThread(s, () => {})
+    const ok = trace('1-5759e988-000000000000000000000001')
+    const failed = trace('1-5759e988-000000000000000000000002', cause)
+    writer.addTrace('eu-west-1', ok, 100)
+    writer.addTrace('eu-west-1', failed, 101)
+    writer.waitWritten()
+    for (const input of [ok, failed]) {
+      expect(s.getTrace(input.decision.traceId)).toMatchObject({region: 'eu-west-1', segmentCount: 2})
+      const stored = s.getSegments(input.decision.traceId).map((segment) => segment.document)
+      expect(stored.sort()).toEqual(lambdaSegments(input).map((document) => JSON.stringify(document)).sort())
+    }
+    expect(JSON.parse(s.getSegments(failed.decision.traceId).find((segment) => segment.id === 'bbbbbbbbbbbbbbbb')?.document ?? '{}')).toMatchObject({fault: true, cause})
+    expect(writer.dropped).toBe(0)
+  })
+
+  test('documents PutTraceSegments would refuse are counted and reported, not stored', async () => {
+    const s = store()
+    const reasons: string[] = []
+    const writer = new SegmentWriterThread(s, (reason) => reasons.push(reason))
+    writer.addTrace('eu-west-1', trace('not-a-trace-id'), 100)
+    writer.waitWritten()
+    expect(writer.dropped).toBe(2)
+    expect(s.db.prepare('SELECT COUNT(*) AS n FROM trace_segments').get()).toEqual({n: 0})
+    await expect.poll(() => reasons).toEqual(['invalid trace id not-a-trace-id', 'invalid trace id not-a-trace-id'])
+  })
+
+  test('a full ring, or a thread that cannot start, builds them here instead', () => {
+    const s = store()
+    const writer = new SegmentWriterThread(s, () => {}, {driver: join(tempDir('tracegate-no-driver-'), 'missing.js'), ringBytes: 4096, drainMs: 60_000})
+    const ids = Array.from({length: 8}, (_, i) => `1-5759e988-${(i + 10).toString(16).padStart(24, '0')}`)
+    for (const id of ids) writer.addTrace('eu-west-1', trace(id, cause), 100)
+    writer.waitWritten()
+    expect(writer.usable).toBe(false)
+    for (const id of ids) expect(s.getTrace(id)).toMatchObject({region: 'eu-west-1', segmentCount: 2})
   })
 })

@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest'
-import {decideTrace, handlerTraceHeader, lambdaSegments, newSegmentId, newTraceId, parseTraceHeader} from '../../../src/local/runtime/tracing.js'
+import {decideTrace, handlerTraceHeader, lambdaSegments, newSegmentId, newTraceId, parseTraceHeader, withExceptionIds} from '../../../src/local/runtime/tracing.js'
 
 const ROOT = '1-5759e988-bd862e3fe1be46a994272793'
 const PARENT = '53995c3f42cd8ad8'
@@ -86,11 +86,12 @@ describe('lambda segments', () => {
   })
 
   test('a failure marks the function segment and Invocation as faults and gives every exception an id', () => {
-    const cause = {working_directory: '/var/task', paths: [], exceptions: [{type: 'Error', message: 'boom', stack: []}]}
-    const [service, fn] = lambdaSegments({...base, cause, times: {received: 1000, responded: 1010, invokeStart: 1001, invokeEnd: 1009}})
+    const cause = {working_directory: '/var/task', paths: [], exceptions: [{type: 'Error', message: 'boom', stack: []}, {id: '0123456789abcdef', type: 'Cause', message: 'kept', stack: []}]}
+    const [service, fn] = lambdaSegments(withExceptionIds({...base, cause, times: {received: 1000, responded: 1010, invokeStart: 1001, invokeEnd: 1009}}))
     expect(service.fault).toBeUndefined()
     expect(fn.fault).toBe(true)
     expect((fn.subsegments as {name: string; fault?: boolean}[]).find((s) => s.name === 'Invocation')?.fault).toBe(true)
     expect((fn.cause as typeof cause).exceptions[0]).toMatchObject({id: expect.stringMatching(/^[0-9a-f]{16}$/), type: 'Error', message: 'boom'})
+    expect((fn.cause as typeof cause).exceptions[1]).toMatchObject({id: '0123456789abcdef', message: 'kept'})
   })
 })
