@@ -42,7 +42,7 @@ const RING_BYTES = 8 * 1024 * 1024
 /** Records committed (by the thread; here, after it failed). Compared with `added` modulo 2^32. */
 const WRITTEN = 0
 const DROPPED = 1
-/** Set (with a notify on WRITTEN) when the thread could not open the store: a waiter stops waiting at once. */
+/** Set (with a notify on WRITTEN) when the thread could not open the store (1) or stopped on an error (2). */
 const FAILED = 2
 /** Ring offset where the next record goes (moved by the adding thread only). */
 const HEAD = 3
@@ -156,9 +156,14 @@ export function readRing(ring: SharedArrayBuffer, from: number, to: number, buil
       const regionEnd = text.indexOf('\u0000')
       const timeEnd = text.indexOf('\u0000', regionEnd + 1)
       const receivedAt = Number(text.slice(regionEnd + 1, timeEnd))
-      const built = build.lambdaTraceRecords(JSON.parse(text.slice(timeEnd + 1)), text.slice(1, regionEnd), build)
-      for (const record of built.records) push(receivedAt, record)
-      invalid.push(...built.invalid)
+      try {
+        const built = build.lambdaTraceRecords(JSON.parse(text.slice(timeEnd + 1)), text.slice(1, regionEnd), build)
+        for (const record of built.records) push(receivedAt, record)
+        invalid.push(...built.invalid)
+      } catch (error) {
+        // A trace its builder cannot take must not stop the records after it (nor the thread).
+        invalid.push(`the documents of a traced invocation could not be built: ${String((error as Error)?.message ?? error)}`)
+      }
       continue
     }
     // Nine separators; the document (last) may not be split further.
@@ -260,8 +265,18 @@ const builders = {lambdaSegments, segmentInputFor, lambdaTraceRecords}
     Atomics.add(counters, ${WRITTEN}, count)
     Atomics.notify(counters, ${WRITTEN})
   }
-  const timer = setInterval(drain, workerData.drainMs)
-  parentPort.on('message', (message) => {
+  /** An unexpected error ends the thread; a reader blocked in waitWritten hears of it at once. */
+  const guarded = (work) => (...args) => {
+    try {
+      work(...args)
+    } catch (error) {
+      Atomics.store(counters, ${FAILED}, 2)
+      Atomics.notify(counters, ${WRITTEN})
+      throw error
+    }
+  }
+  const timer = setInterval(guarded(drain), workerData.drainMs)
+  parentPort.on('message', guarded((message) => {
     drain()
     if (message === 'close') {
       clearInterval(timer)
@@ -276,7 +291,7 @@ const builders = {lambdaSegments, segmentInputFor, lambdaTraceRecords}
     Atomics.add(counters, ${WRITTEN}, message.units)
     Atomics.store(counters, ${MESSAGES_DONE}, message.seq)
     Atomics.notify(counters, ${WRITTEN})
-  })
+  }))
 })()
 `
 }
@@ -391,9 +406,10 @@ export class SegmentWriterThread {
     for (;;) {
       const written = Atomics.load(this.counters, WRITTEN)
       if (((written - this.added) | 0) >= 0) break
-      if (Atomics.load(this.counters, FAILED) === 1) {
+      const failed = Atomics.load(this.counters, FAILED)
+      if (failed !== 0) {
         // Its error event has not been delivered yet (this thread is blocked here): settle now.
-        this.fail(this.worker, 'it could not open the store')
+        this.fail(this.worker, failed === 1 ? 'it could not open the store' : 'it stopped on an error')
         return
       }
       const left = deadline - performance.now()

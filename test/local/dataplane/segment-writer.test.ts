@@ -231,3 +231,17 @@ describe('traced invocations handed to the thread', () => {
     for (const id of ids) expect(s.getTrace(id)).toMatchObject({region: 'eu-west-1', segmentCount: 2})
   })
 })
+
+test('a trace whose documents cannot be built is reported; the records around it are stored', async () => {
+  const s = store()
+  const reasons: string[] = []
+  const writer = new SegmentWriterThread(s, (reason) => reasons.push(reason))
+  writer.addBatch(batch(0, 2), 100)
+  // No ids, no times: lambdaSegments cannot read them.
+  writer.addTrace('eu-west-1', {decision: {traceId: '1-5759e988-000000000000000000000001', sampled: true}} as unknown as LambdaTraceInput, 100)
+  writer.addBatch(batch(2, 2), 100)
+  writer.waitWritten()
+  expect(stored(s, 0, 4)).toBe(4)
+  expect(writer.usable).toBe(true)
+  await expect.poll(() => reasons).toEqual([expect.stringMatching(/^the documents of a traced invocation could not be built: /)])
+})
