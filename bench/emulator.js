@@ -8,7 +8,8 @@
 // request to a freshly created function, median of BENCH_COLD_RUNS).
 // CPU is also reported for the thread that serves HTTP alone: requests queue for it, so it bounds throughput.
 // Targets (issue 5): >= 25 % of plain Node's throughput, p50 within 2 ms of it, cold start < 150 ms.
-// BENCH_TRACING=PassThrough measures without X-Ray segments (Active is the default, as tracegate deploys).
+// BENCH_TRACING=PassThrough measures without X-Ray segments (Active is the default, as tracegate deploys); the
+// other mode is measured too, without a target, to show what tracing costs.
 // Both servers are measured back to back in one run, so a busy machine shows in the baseline too; on a shared
 // 2-core machine the ratio still varies between runs.
 // Needs a build (`npm run build`): the emulator runs from dist/ through bin/run.js.
@@ -60,7 +61,7 @@ async function aws(base, method, path, body) {
   return text ? JSON.parse(text) : {}
 }
 
-async function deployHello(base, name) {
+async function deployHello(base, name, mode = tracing) {
   const zip = Buffer.from(zipSync({'index.js': strToU8(HELLO)}, {mtime: new Date(2020, 0, 1)})).toString('base64')
   const fn = await aws(base, 'POST', '/2015-03-31/functions', {
     FunctionName: name,
@@ -68,7 +69,7 @@ async function deployHello(base, name) {
     Runtime: 'nodejs20.x',
     Handler: 'index.handler',
     Code: {ZipFile: zip},
-    TracingConfig: {Mode: tracing},
+    TracingConfig: {Mode: mode},
   })
   const api = await aws(base, 'POST', '/v2/apis', {name, protocolType: 'HTTP'})
   const integration = await aws(base, 'POST', `/v2/apis/${api.apiId}/integrations`, {
@@ -134,8 +135,11 @@ async function loadMeasured(url, pid) {
   return {...summary(result), cpuUsPerRequest: (used * 1000) / result.requests.total, mainCpuUsPerRequest: (mainUsed * 1000) / result.requests.total}
 }
 
-/** An emulator with the given isolation: cold starts first (while the machine is quiet), then the hello under load. */
-async function measureEmulator(isolation) {
+/**
+ * An emulator with the given isolation: cold starts first (while the machine is quiet; `coldStarts` false skips
+ * them), then the hello, deployed with TracingConfig `mode`, under load.
+ */
+async function measureEmulator(isolation, mode = tracing, coldStarts = true) {
   const dataDir = mkdtempSync(join(tmpdir(), 'tracegate-bench-emulator-'))
   const port = await freePort()
   const emulator = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--data-dir', dataDir, '--quiet', '--isolation', isolation], {
@@ -148,8 +152,8 @@ async function measureEmulator(isolation) {
     // First request to a function that never ran. A pause lets the runtime boot its standby environment again,
     // as it would between a deploy and the first curl.
     const cold = []
-    for (let i = 0; i < coldRuns; i++) {
-      const url = await deployHello(base, `bench-cold-${i}`)
+    for (let i = 0; coldStarts && i < coldRuns; i++) {
+      const url = await deployHello(base, `bench-cold-${i}`, mode)
       await new Promise((r) => setTimeout(r, 500))
       const started = performance.now()
       const response = await fetch(url)
@@ -157,10 +161,10 @@ async function measureEmulator(isolation) {
       if (response.status !== 200) throw new Error(`cold start answered ${response.status}`)
       cold.push(performance.now() - started)
     }
-    const url = await deployHello(base, 'bench-hello')
+    const url = await deployHello(base, 'bench-hello', mode)
     // Warm-up: JIT, and enough concurrent environments for 10 connections.
     await new Promise((resolve, reject) => autocannon({url, connections, duration: 2}, (e, r) => (e ? reject(e) : resolve(r))))
-    return {...(await loadMeasured(url, emulator.pid)), cold: median(cold)}
+    return {...(await loadMeasured(url, emulator.pid)), cold: coldStarts ? median(cold) : Number.NaN}
   } finally {
     emulator.kill('SIGTERM')
     if (emulator.exitCode === null) await new Promise((r) => emulator.once('exit', r))
@@ -175,6 +179,9 @@ try {
   await waitFor(plainUrl, plain)
   const thread = await measureEmulator('thread')
   const processes = await measureEmulator('process')
+  // The same with the other tracing mode: what storing two X-Ray segments per request costs.
+  const otherMode = tracing === 'Active' ? 'PassThrough' : 'Active'
+  const other = await measureEmulator('thread', otherMode, false)
   await new Promise((resolve, reject) => autocannon({url: plainUrl, connections, duration: 2}, (e, r) => (e ? reject(e) : resolve(r))))
   const node = await loadMeasured(plainUrl, plain.pid)
 
@@ -197,6 +204,15 @@ try {
     ratio: Math.round((thread.mainCpuUsPerRequest / node.mainCpuUsPerRequest) * 10) / 10,
   })
   report({bench, metric: `hello cold start (first request, median of ${coldRuns})`, value: Math.round(thread.cold * 10) / 10, unit: 'ms', target: '< 150 ms'})
+  report({bench, metric: `tracing ${otherMode}: requests/s (${connections} connections, ${duration} s)`, ...rps(other)})
+  report({
+    bench,
+    metric: `tracing ${otherMode}: CPU per request, all threads / serving thread`,
+    value: `${Math.round(other.cpuUsPerRequest)} / ${Math.round(other.mainCpuUsPerRequest)}`,
+    unit: 'us',
+    baseline: `${Math.round(node.cpuUsPerRequest)} / ${Math.round(node.mainCpuUsPerRequest)}`,
+    baselineLabel: 'plain Node http',
+  })
   report({bench, metric: `--isolation process: requests/s (${settings})`, ...rps(processes)})
   report({bench, metric: '--isolation process: p50 / p99 latency', value: `${processes.p50} / ${processes.p99}`, unit: 'ms', baseline: `${node.p50} / ${node.p99}`, baselineLabel: 'plain Node http'})
   report({bench, metric: `--isolation process: hello cold start (median of ${coldRuns})`, value: Math.round(processes.cold * 10) / 10, unit: 'ms', target: '< 150 ms'})
