@@ -351,25 +351,34 @@ export class SegmentWriterThread {
 
   /** Hands one record to the thread (starting it if needed); returns at once. */
   add(region: string, segment: SegmentInput, receivedAt: number): void {
-    if (!this.usable) {
-      this.writeHere([{region, segment}], receivedAt)
-      return
-    }
-    if (!this.worker) this.start()
-    this.added = (this.added + 1) | 0
-    if (!this.toRing(recordText(region, segment, receivedAt))) this.post([{region, segment}], receivedAt)
-    this.armIdle()
+    this.enqueue(
+      () => recordText(region, segment, receivedAt),
+      () => [{region, segment}],
+      receivedAt,
+    )
   }
 
   /** Hands a traced invocation to the thread, which builds and stores its documents (`lambdaSegments`). */
   addTrace(region: string, trace: LambdaTraceInput, receivedAt: number): void {
+    this.enqueue(
+      () => `L${region}${SEPARATOR}${receivedAt}${SEPARATOR}${JSON.stringify(trace)}`,
+      () => this.traceRecords(trace, region),
+      receivedAt,
+    )
+  }
+
+  /**
+   * One unit of `added`: `text` into the ring, or when it is full `records` as a message; written here at once
+   * when there is no usable thread.
+   */
+  private enqueue(text: () => string, records: () => SegmentBatch, receivedAt: number): void {
     if (!this.usable) {
-      this.writeHere(this.traceRecords(trace, region), receivedAt)
+      this.writeHere(records(), receivedAt)
       return
     }
     if (!this.worker) this.start()
     this.added = (this.added + 1) | 0
-    if (!this.toRing(`L${region}${SEPARATOR}${receivedAt}${SEPARATOR}${JSON.stringify(trace)}`)) this.post(this.traceRecords(trace, region), receivedAt)
+    if (!this.toRing(text())) this.post(records(), receivedAt)
     this.armIdle()
   }
 
