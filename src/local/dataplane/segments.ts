@@ -8,8 +8,9 @@
  * For a store in a file, each document goes at once to a worker thread with its own connection (segment-writer.ts),
  * which commits what it has every 250 ms: the statements, commits and WAL checkpoints stay off the thread that
  * serves requests, and so do the documents. The runtime's own traces (`addLambdaTrace`) go over as the invocation's
- * record, and the thread builds and serialises their documents (`lambdaSegments`) too. Otherwise (an in-memory store, or the thread failed) documents are
- * queued here and written in one transaction at most every FLUSH_INTERVAL_MS (or once MAX_QUEUED are waiting).
+ * record, and the thread builds and serialises their documents (`lambdaSegments`) too. Otherwise (an in-memory
+ * store, or the thread failed) documents are queued here and written in one transaction at most every
+ * FLUSH_INTERVAL_MS (or once MAX_QUEUED are waiting).
  * Every X-Ray read that reaches the emulator flushes first and waits until the documents are committed (the data
  * plane sees requests before the control plane), so a client that asks X-Ray right after its response still finds
  * the segments.
