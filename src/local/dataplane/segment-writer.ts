@@ -395,11 +395,6 @@ export class SegmentWriterThread {
     this.onFailure(reason)
   }
 
-  /** Hands a batch to the thread: `add` for each record. */
-  addBatch(batch: SegmentBatch, receivedAt: number): void {
-    for (const {region, segment} of batch) this.add(region, segment, receivedAt)
-  }
-
   /** Blocks until every record added is committed (or the thread failed and they were written here). */
   waitWritten(): void {
     if (this.closing) {

@@ -97,10 +97,7 @@ export function createSegmentSink(store: Store, defaultRegion: string, onRejecte
     queue = []
     if (!store.db.open) return
     const receivedAt = Date.now() / 1000
-    if (thread?.usable) {
-      thread.addBatch(batch, receivedAt)
-      return
-    }
+    // Only documents that could not go to the writer thread are queued (see `add`).
     try {
       store.putSegments(batch, receivedAt)
     } catch (error) {

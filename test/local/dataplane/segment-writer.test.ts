@@ -30,6 +30,11 @@ function batch(first: number, count: number): SegmentBatch {
   })
 }
 
+/** `add` for each record of a batch, all received at `receivedAt`. */
+function addBatch(writer: SegmentWriterThread, records: SegmentBatch, receivedAt: number): void {
+  for (const {region, segment} of records) writer.add(region, segment, receivedAt)
+}
+
 const dataVersion = (s: Store) => s.db.pragma('data_version', {simple: true}) as number
 const stored = (s: Store, first: number, count: number) =>
   Array.from({length: count}, (_, i) => s.getTrace(`1-5759e988-${(first + i).toString(16).padStart(24, '0')}`) !== undefined).filter(Boolean).length
@@ -40,8 +45,8 @@ describe('SegmentWriterThread', () => {
     const failures: string[] = []
     const writer = new SegmentWriterThread(s, (reason) => failures.push(reason))
     const before = dataVersion(s)
-    writer.addBatch(batch(0, 300), 100)
-    writer.addBatch(batch(300, 200), 101)
+    addBatch(writer, batch(0, 300), 100)
+    addBatch(writer, batch(300, 200), 101)
     writer.waitWritten()
     expect(stored(s, 0, 500)).toBe(500)
     // data_version moves only for commits made by other connections.
@@ -54,7 +59,7 @@ describe('SegmentWriterThread', () => {
     const s = store()
     const writer = new SegmentWriterThread(s, () => {}, {driver: join(tempDir('tracegate-no-driver-'), 'missing.js')})
     const started = performance.now()
-    writer.addBatch(batch(0, 10), 100)
+    addBatch(writer, batch(0, 10), 100)
     writer.waitWritten()
     expect(performance.now() - started).toBeLessThan(5000)
     expect(stored(s, 0, 10)).toBe(10)
@@ -65,12 +70,12 @@ describe('SegmentWriterThread', () => {
   test('an idle thread stops; the next batch starts another one', async () => {
     const s = store()
     const writer = new SegmentWriterThread(s, () => {}, {idleMs: 50})
-    writer.addBatch(batch(0, 5), 100)
+    addBatch(writer, batch(0, 5), 100)
     writer.waitWritten()
     expect(writer.running).toBe(true)
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(writer.running).toBe(false)
-    writer.addBatch(batch(5, 5), 101)
+    addBatch(writer, batch(5, 5), 101)
     expect(writer.running).toBe(true)
     writer.waitWritten()
     expect(stored(s, 0, 10)).toBe(10)
@@ -84,8 +89,8 @@ describe('SegmentWriterThread', () => {
     const bad = batch(0, 3)
     // NOT NULL: SQLite stores NaN as NULL, so a start time that is not a number cannot be stored.
     bad[1].segment.startTime = Number.NaN
-    writer.addBatch(bad, 100)
-    writer.addBatch(batch(10, 2), 101)
+    addBatch(writer, bad, 100)
+    addBatch(writer, batch(10, 2), 101)
     writer.waitWritten()
     expect(writer.dropped).toBe(3)
     expect(stored(s, 0, 3)).toBe(0)
@@ -100,7 +105,7 @@ describe('the ring between the adding thread and the writer', () => {
     // 64 KB holds ~300 of these records: 2,000 of them wrap it several times, drained every 5 ms.
     const writer = new SegmentWriterThread(s, () => {}, {ringBytes: 64 * 1024, drainMs: 5})
     for (let i = 0; i < 2000; i += 50) {
-      writer.addBatch(batch(i, 50), 1000 + i)
+      addBatch(writer, batch(i, 50), 1000 + i)
       if (i % 500 === 0) writer.waitWritten()
     }
     writer.waitWritten()
@@ -128,7 +133,7 @@ describe('the ring between the adding thread and the writer', () => {
     // Absent and empty parent ids stay apart.
     const rootId = '1-5759e988-0123456789abcdef01234568'
     const root = (id: string, parentId?: string) => ({traceId: rootId, id, kind: 'segment' as const, parentId, startTime: 1, endTime: 2, inProgress: false, document: '{}'})
-    writer.addBatch([{region: 'us-east-1', segment: root('aaaaaaaaaaaaaaaa')}, {region: 'us-east-1', segment: root('bbbbbbbbbbbbbbbb', '')}], 1)
+    addBatch(writer, [{region: 'us-east-1', segment: root('aaaaaaaaaaaaaaaa')}, {region: 'us-east-1', segment: root('bbbbbbbbbbbbbbbb', '')}], 1)
     writer.waitWritten()
     expect(s.db.prepare('SELECT segment_id, parent_id FROM trace_segments WHERE trace_id = ? ORDER BY segment_id').all(rootId)).toEqual([
       {segment_id: 'aaaaaaaaaaaaaaaa', parent_id: null},
@@ -140,7 +145,7 @@ describe('the ring between the adding thread and the writer', () => {
     const s = store()
     // 4 KB: a few records; a drain interval long enough that the ring fills before the thread empties it.
     const writer = new SegmentWriterThread(s, () => {}, {ringBytes: 4096, drainMs: 60_000})
-    writer.addBatch(batch(0, 200), 100)
+    addBatch(writer, batch(0, 200), 100)
     writer.waitWritten()
     expect(stored(s, 0, 200)).toBe(200)
     expect(writer.dropped).toBe(0)
@@ -149,17 +154,17 @@ describe('the ring between the adding thread and the writer', () => {
   test('a record added while the idle thread is closing is written, by the next thread or by a waiting reader', async () => {
     const s = store()
     const writer = new SegmentWriterThread(s, () => {}, {idleMs: 20})
-    writer.addBatch(batch(0, 3), 100)
+    addBatch(writer, batch(0, 3), 100)
     writer.waitWritten()
     // The idle timer tells the thread to close; the records come before its exit is seen here.
     const deadline = Date.now() + 2000
     while (writer.running && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve))
     expect(writer.running).toBe(false)
-    writer.addBatch(batch(3, 3), 101)
+    addBatch(writer, batch(3, 3), 101)
     writer.waitWritten()
     expect(stored(s, 0, 6)).toBe(6)
     await new Promise((resolve) => setTimeout(resolve, 100))
-    writer.addBatch(batch(6, 3), 102)
+    addBatch(writer, batch(6, 3), 102)
     writer.waitWritten()
     expect(stored(s, 0, 9)).toBe(9)
     expect(writer.usable).toBe(true)
@@ -169,12 +174,12 @@ describe('the ring between the adding thread and the writer', () => {
     const s = store()
     const writer = new SegmentWriterThread(s, () => {}, {driver: join(tempDir('tracegate-no-driver-'), 'missing.js'), ringBytes: 4096, drainMs: 60_000})
     // Some in the ring, the rest as messages once it is full.
-    writer.addBatch(batch(0, 60), 100)
+    addBatch(writer, batch(0, 60), 100)
     writer.waitWritten()
     expect(stored(s, 0, 60)).toBe(60)
     expect(writer.usable).toBe(false)
     // From now on records are written here at once.
-    writer.addBatch(batch(60, 2), 101)
+    addBatch(writer, batch(60, 2), 101)
     expect(stored(s, 60, 2)).toBe(2)
   })
 })
@@ -236,10 +241,10 @@ test('a trace whose documents cannot be built is reported; the records around it
   const s = store()
   const reasons: string[] = []
   const writer = new SegmentWriterThread(s, (reason) => reasons.push(reason))
-  writer.addBatch(batch(0, 2), 100)
+  addBatch(writer, batch(0, 2), 100)
   // No ids, no times: lambdaSegments cannot read them.
   writer.addTrace('eu-west-1', {decision: {traceId: '1-5759e988-000000000000000000000001', sampled: true}} as unknown as LambdaTraceInput, 100)
-  writer.addBatch(batch(2, 2), 100)
+  addBatch(writer, batch(2, 2), 100)
   writer.waitWritten()
   expect(stored(s, 0, 4)).toBe(4)
   expect(writer.usable).toBe(true)
