@@ -335,7 +335,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const timer = setTimeout(() => {
         env.pending = undefined
         kill(env)
-        resolve({type: 'timeout', elapsedMs: nowMs() - started})
+        // libuv's timer clock is whole milliseconds, so a timer can fire a fraction of a millisecond
+        // before performance.now() says timeoutMs has passed; the budget is spent, so report at least it.
+        resolve({type: 'timeout', elapsedMs: Math.max(timeoutMs, nowMs() - started)})
       }, timeoutMs)
       env.pending = {
         requestId: message.requestId,
