@@ -9,7 +9,8 @@
 // CPU is also reported for the thread that serves HTTP alone: requests queue for it, so it bounds throughput.
 // Targets (issue 5): >= 25 % of plain Node's throughput, p50 within 2 ms of it, cold start < 150 ms.
 // BENCH_TRACING=PassThrough measures without X-Ray segments (Active is the default, as tracegate deploys); the
-// other mode is measured too, without a target, to show what tracing costs.
+// other mode is measured too, without a target, to show what tracing costs, and so is Active with
+// `local start --sampling aws` (X-Ray's default rule: 1 request per second plus 5 %, instead of every request).
 // Both servers are measured back to back in one run, so a busy machine shows in the baseline too; on a shared
 // 2-core machine the ratio still varies between runs.
 // Needs a build (`npm run build`): the emulator runs from dist/ through bin/run.js.
@@ -139,10 +140,10 @@ async function loadMeasured(url, pid) {
  * An emulator with the given isolation: cold starts first (while the machine is quiet; `coldStarts` false skips
  * them), then the hello, deployed with TracingConfig `mode`, under load.
  */
-async function measureEmulator(isolation, mode = tracing, coldStarts = true) {
+async function measureEmulator(isolation, mode = tracing, coldStarts = true, sampling = 'all') {
   const dataDir = mkdtempSync(join(tmpdir(), 'tracegate-bench-emulator-'))
   const port = await freePort()
-  const emulator = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--data-dir', dataDir, '--quiet', '--isolation', isolation], {
+  const emulator = spawn(process.execPath, [bin, 'local', 'start', '--port', String(port), '--data-dir', dataDir, '--quiet', '--isolation', isolation, '--sampling', sampling], {
     stdio: 'ignore',
     env: {...process.env, CI: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
   })
@@ -182,6 +183,8 @@ try {
   // The same with the other tracing mode: what storing two X-Ray segments per request costs.
   const otherMode = tracing === 'Active' ? 'PassThrough' : 'Active'
   const other = await measureEmulator('thread', otherMode, false)
+  // Active again, with AWS's sampling rule (1 request per second plus 5 %) instead of tracing every request.
+  const awsSampling = await measureEmulator('thread', 'Active', false, 'aws')
   await new Promise((resolve, reject) => autocannon({url: plainUrl, connections, duration: 2}, (e, r) => (e ? reject(e) : resolve(r))))
   const node = await loadMeasured(plainUrl, plain.pid)
 
@@ -209,6 +212,15 @@ try {
     bench,
     metric: `tracing ${otherMode}: CPU per request, all threads / serving thread`,
     value: `${Math.round(other.cpuUsPerRequest)} / ${Math.round(other.mainCpuUsPerRequest)}`,
+    unit: 'us',
+    baseline: `${Math.round(node.cpuUsPerRequest)} / ${Math.round(node.mainCpuUsPerRequest)}`,
+    baselineLabel: 'plain Node http',
+  })
+  report({bench, metric: `tracing Active, --sampling aws: requests/s (${connections} connections, ${duration} s)`, ...rps(awsSampling)})
+  report({
+    bench,
+    metric: 'tracing Active, --sampling aws: CPU per request, all threads / serving thread',
+    value: `${Math.round(awsSampling.cpuUsPerRequest)} / ${Math.round(awsSampling.mainCpuUsPerRequest)}`,
     unit: 'us',
     baseline: `${Math.round(node.cpuUsPerRequest)} / ${Math.round(node.mainCpuUsPerRequest)}`,
     baselineLabel: 'plain Node http',

@@ -21,6 +21,7 @@ import {type Progress, silentProgress} from '../progress.js'
 import {VERSION} from '../version.js'
 import {DEFAULT_PORT, HEALTH_PATH} from './constants.js'
 import {ISOLATIONS, type Isolation} from './runtime/isolation.js'
+import {SAMPLINGS, type Sampling} from './runtime/sampling.js'
 import type {EmulatorExtension, HealthReport, RequestLogEntry, RunningEmulator} from './server.js'
 
 export const PID_FILE = 'emulator.pid'
@@ -31,6 +32,8 @@ export const DATA_DIR_ENV = 'TRACEGATE_LOCAL_DIR'
 export const XRAY_PORT_ENV = 'TRACEGATE_LOCAL_XRAY_PORT'
 /** What runs a handler: `thread` (default) or `process` (see src/local/runtime/sandbox.ts). */
 export const ISOLATION_ENV = 'TRACEGATE_LOCAL_ISOLATION'
+/** Which undecided requests traced functions and stages record: `all` (default) or `aws` (runtime/sampling.ts). */
+export const SAMPLING_ENV = 'TRACEGATE_LOCAL_SAMPLING'
 const DEFAULT_START_TIMEOUT_MS = 15_000
 
 export interface EmulatorState {
@@ -44,6 +47,8 @@ export interface EmulatorState {
   detached: boolean
   /** What runs handlers (absent in the state of emulators older than the choice). */
   isolation?: Isolation
+  /** X-Ray sampling of undecided requests (absent in the state of emulators older than the choice). */
+  sampling?: Sampling
 }
 
 /** `--data-dir`, else `TRACEGATE_LOCAL_DIR`, else `~/.tracegate/local`; always absolute. */
@@ -243,6 +248,8 @@ export interface ServeOptions {
   xrayDaemonPort?: number
   /** What runs handlers; default TRACEGATE_LOCAL_ISOLATION, else `thread`. */
   isolation?: Isolation
+  /** X-Ray sampling of undecided requests; default TRACEGATE_LOCAL_SAMPLING, else `all`. */
+  sampling?: Sampling
   onRequest?: (entry: RequestLogEntry) => void
 }
 
@@ -252,6 +259,20 @@ export function resolveIsolation(value: string | undefined = process.env[ISOLATI
   if ((ISOLATIONS as readonly string[]).includes(value)) return value as Isolation
   throw new UserError('LOCAL_BAD_ISOLATION', `Unknown isolation "${value}" (from --isolation or ${ISOLATION_ENV})`, {
     suggestion: `Use one of: ${ISOLATIONS.join(', ')}`,
+  })
+}
+
+/** How `local start` and `local status` describe a sampling. */
+export function samplingText(sampling: Sampling): string {
+  return sampling === 'all' ? 'every request traced' : '1 request per second plus 5 % traced, as on AWS'
+}
+
+/** The sampling asked for, by option or environment; a value the emulator does not know is the user's to fix. */
+export function resolveSampling(value: string | undefined = process.env[SAMPLING_ENV]): Sampling {
+  if (value === undefined || value === '') return 'all'
+  if ((SAMPLINGS as readonly string[]).includes(value)) return value as Sampling
+  throw new UserError('LOCAL_BAD_SAMPLING', `Unknown sampling "${value}" (from --sampling or ${SAMPLING_ENV})`, {
+    suggestion: `Use one of: ${SAMPLINGS.join(', ')} (all: every request is traced; aws: 1 request per second plus 5 %, as on AWS)`,
   })
 }
 
@@ -271,6 +292,7 @@ export interface ServingEmulator {
 export async function serveEmulator(options: ServeOptions = {}): Promise<ServingEmulator> {
   const dataDir = resolveDataDir(options.dataDir)
   const isolation = options.isolation ?? resolveIsolation()
+  const sampling = options.sampling ?? resolveSampling()
   const notes: string[] = []
   const found = await probe(dataDir)
   if (found.kind === 'running') throw alreadyRunning(found.state)
@@ -304,6 +326,7 @@ export async function serveEmulator(options: ServeOptions = {}): Promise<Serving
       dataPlane: {
         xrayDaemonPort: options.xrayDaemonPort ?? (process.env[XRAY_PORT_ENV] ? Number(process.env[XRAY_PORT_ENV]) : undefined),
         isolation,
+        sampling,
       },
       onRequest: options.onRequest,
     })
@@ -322,6 +345,7 @@ export async function serveEmulator(options: ServeOptions = {}): Promise<Serving
     accountId: emulator.accountId,
     detached: options.detached ?? false,
     isolation,
+    sampling,
   }
   writeFileSync(join(dataDir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`)
   let stopped: Promise<void> | undefined
@@ -369,6 +393,8 @@ export interface EnsureOptions {
   progress?: Progress
   /** For an emulator this call starts (one already running keeps its own). */
   isolation?: Isolation
+  /** For an emulator this call starts (one already running keeps its own). */
+  sampling?: Sampling
 }
 
 export interface EnsureResult {
@@ -381,6 +407,8 @@ export interface EnsureResult {
   notes: string[]
   /** What runs its handlers, when the emulator says (older ones do not). */
   isolation?: Isolation
+  /** Its X-Ray sampling, when the emulator says (older ones do not). */
+  sampling?: Sampling
 }
 
 /**
@@ -400,12 +428,12 @@ export async function ensureEmulator(options: EnsureOptions = {}): Promise<Ensur
         {exit: 'emulator', suggestion: 'Use that one, or stop it first with: tracegate local stop'},
       )
     }
-    return {endpoint: found.state.url, port: found.state.port, pid: found.state.pid, dataDir, started: false, notes, isolation: found.state.isolation}
+    return {endpoint: found.state.url, port: found.state.port, pid: found.state.pid, dataDir, started: false, notes, isolation: found.state.isolation, sampling: found.state.sampling}
   }
   if (found.kind === 'unresponsive') {
     // Possibly another command is starting it right now: give it a moment before declaring it hung.
     const ready = await waitForHealthyState(dataDir, found.pid, 3000)
-    if (ready) return {endpoint: ready.url, port: ready.port, pid: ready.pid, dataDir, started: false, notes, isolation: ready.isolation}
+    if (ready) return {endpoint: ready.url, port: ready.port, pid: ready.pid, dataDir, started: false, notes, isolation: ready.isolation, sampling: ready.sampling}
     throw new UserError(
       'LOCAL_UNRESPONSIVE',
       `An emulator process (pid ${found.pid}) holds ${dataDir} but does not answer its health check`,
@@ -435,6 +463,7 @@ export async function ensureEmulator(options: EnsureOptions = {}): Promise<Ensur
       port,
       accountId: options.accountId,
       isolation: options.isolation,
+      sampling: options.sampling,
       timeoutMs: options.timeoutMs ?? DEFAULT_START_TIMEOUT_MS,
     })
     notes.push(...state.notes)
@@ -445,7 +474,7 @@ export async function ensureEmulator(options: EnsureOptions = {}): Promise<Ensur
       detail: state.state.url,
       durationMs: Math.round(performance.now() - started),
     })
-    return {endpoint: state.state.url, port: state.state.port, pid: state.state.pid, dataDir, started: true, notes, isolation: state.state.isolation}
+    return {endpoint: state.state.url, port: state.state.port, pid: state.state.pid, dataDir, started: true, notes, isolation: state.state.isolation, sampling: state.state.sampling}
   } catch (error) {
     const e = error as {code?: string; message: string; suggestion?: string}
     progress.emit({
@@ -478,6 +507,7 @@ function spawnDaemon(options: {
   port: number
   accountId?: string
   isolation?: Isolation
+  sampling?: Sampling
   timeoutMs: number
 }): Promise<{state: EmulatorState; notes: string[]}> {
   const {command, args} = daemonCommand()
@@ -493,6 +523,7 @@ function spawnDaemon(options: {
       ...process.env,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...(options.isolation ? {[ISOLATION_ENV]: options.isolation} : {}),
+      ...(options.sampling ? {[SAMPLING_ENV]: options.sampling} : {}),
     },
   })
   closeSync(log)
@@ -591,6 +622,7 @@ export interface EmulatorStatus {
   uptimeSeconds?: number
   detached?: boolean
   isolation?: Isolation
+  sampling?: Sampling
   counts?: {functions: number; apis: number; httpApis?: number; restApis?: number; traces: number}
   notes: string[]
 }
@@ -612,6 +644,7 @@ export async function emulatorStatus(options: {dataDir?: string} = {}): Promise<
       uptimeSeconds: health.uptimeSeconds,
       detached: state.detached,
       ...(state.isolation ? {isolation: state.isolation} : {}),
+      ...(state.sampling ? {sampling: state.sampling} : {}),
       counts: health.counts,
       notes: [],
     }

@@ -13,9 +13,11 @@ import {
   emulatorStatus,
   ensureEmulator,
   ISOLATION_ENV,
+  SAMPLING_ENV,
   PID_FILE,
   resolveDataDir,
   resolveIsolation,
+  resolveSampling,
   STATE_FILE,
   serveEmulator,
   stopEmulator,
@@ -141,6 +143,29 @@ describe('isolation: what runs handlers', () => {
       delete process.env[ISOLATION_ENV]
     }
     expect(existsSync(join(dir, PID_FILE))).toBe(false)
+  })
+})
+
+describe('sampling: which undecided requests traced functions record', () => {
+  test(`the state file and local status say which; ${SAMPLING_ENV} chooses when no option does; an unknown value starts nothing`, async () => {
+    const dir = dataDir()
+    const serving = await serveEmulator({port: 0, dataDir: dir, sampling: 'aws'})
+    cleanups.push(() => serving.stop())
+    expect(JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8'))).toMatchObject({sampling: 'aws'})
+    expect(await emulatorStatus({dataDir: dir})).toMatchObject({running: true, sampling: 'aws'})
+
+    expect(resolveSampling('aws')).toBe('aws')
+    expect(resolveSampling('')).toBe('all')
+    expect(resolveSampling(undefined)).toBe('all')
+    expect(() => resolveSampling('half')).toThrow(expect.objectContaining({code: 'LOCAL_BAD_SAMPLING', message: `Unknown sampling "half" (from --sampling or ${SAMPLING_ENV})`}))
+    const other = dataDir()
+    process.env[SAMPLING_ENV] = 'half'
+    try {
+      await expect(serveEmulator({port: 0, dataDir: other})).rejects.toMatchObject({code: 'LOCAL_BAD_SAMPLING'})
+    } finally {
+      delete process.env[SAMPLING_ENV]
+    }
+    expect(existsSync(join(other, PID_FILE))).toBe(false)
   })
 })
 

@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
-import {DATA_DIR_ENV, ensureEmulator, envHints, type EmulatorState, ISOLATION_ENV, serveEmulator} from '../../local/lifecycle.js'
+import {DATA_DIR_ENV, ensureEmulator, envHints, type EmulatorState, ISOLATION_ENV, SAMPLING_ENV, samplingText, serveEmulator} from '../../local/lifecycle.js'
 import {DEFAULT_PORT} from '../../local/constants.js'
 import type {Isolation} from '../../local/runtime/isolation.js'
+import type {Sampling} from '../../local/runtime/sampling.js'
 
 export interface LocalStartResult {
   endpoint: string
@@ -16,6 +17,8 @@ export interface LocalStartResult {
   notes: string[]
   /** What runs handlers: worker threads or child processes (absent for an older emulator found running). */
   isolation?: Isolation
+  /** Which requests without a sampling decision are traced (absent for an older emulator found running). */
+  sampling?: Sampling
 }
 
 export default class LocalStart extends BaseCommand<typeof LocalStart> {
@@ -28,6 +31,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
     '<%= config.bin %> local start',
     '<%= config.bin %> local start --detach',
     '<%= config.bin %> local start --port 0 --data-dir ./.emulator',
+    '<%= config.bin %> local start --sampling aws',
   ]
 
   static flags = {
@@ -45,6 +49,11 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
       description:
         'thread: a worker thread per environment, with its own globals, environment variables, exit code and heap cap (the function\'s memory size); the fastest. process: a child process per environment, for handlers that need their own working directory, signals or native addons that are not context-aware.',
     }),
+    sampling: Flags.option({options: ['all', 'aws'] as const})({
+      summary: `Which requests traced functions and REST stages record (default: ${SAMPLING_ENV}, then all).`,
+      description:
+        'Applies to requests that arrive without a sampling decision (an X-Amzn-Trace-Id with Sampled=1 or Sampled=0 is always followed). all: every request to a function with TracingConfig Active, or to a REST stage with tracing enabled, leaves a trace. aws: X-Ray\'s default rule, which Lambda uses: the first request each second, then 5 % of the rest, per function (per stage for REST APIs); what production shows under load, and a store that grows by a few traces per second instead of one per request.',
+    }),
   }
 
   public async run(): Promise<LocalStartResult | undefined> {
@@ -55,6 +64,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
         dataDir: flags['data-dir'],
         accountId: flags['account-id'],
         isolation: flags.isolation,
+        sampling: flags.sampling,
         progress: await this.progress(),
       })
       const out: LocalStartResult = {
@@ -67,6 +77,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
         env: envHints(result.endpoint),
         notes: result.notes,
         ...(result.isolation ? {isolation: result.isolation} : {}),
+        ...(result.sampling ? {sampling: result.sampling} : {}),
       }
       this.print(out, result.started ? 'running in the background' : 'already running')
       this.out('Stop it with: tracegate local stop')
@@ -79,6 +90,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
       dataDir: flags['data-dir'],
       accountId: flags['account-id'],
       isolation: flags.isolation,
+      sampling: flags.sampling,
       onRequest:
         flags.quiet || this.jsonEnabled()
           ? undefined
@@ -116,6 +128,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
       env: envHints(state.url),
       notes,
       ...(state.isolation ? {isolation: state.isolation} : {}),
+      ...(state.sampling ? {sampling: state.sampling} : {}),
     }
   }
 
@@ -125,6 +138,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
     this.out(`tracegate emulator ${how} at ${c.bold(result.endpoint)} (pid ${result.pid})`)
     this.out(`Data: ${result.dataDir}`)
     if (result.isolation) this.out(`Handlers run in ${result.isolation === 'thread' ? 'worker threads' : 'child processes'} (--isolation ${result.isolation})`)
+    if (result.sampling) this.out(`X-Ray: ${samplingText(result.sampling)} (--sampling ${result.sampling})`)
     this.out('Point the AWS CLI and SDKs at it:')
     for (const line of result.env) this.out(`  ${line}`)
   }

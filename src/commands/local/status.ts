@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import {EXIT_CODES} from '../../errors.js'
-import {DATA_DIR_ENV, type EmulatorStatus, emulatorStatus} from '../../local/lifecycle.js'
+import {DATA_DIR_ENV, type EmulatorStatus, emulatorStatus, samplingText} from '../../local/lifecycle.js'
 
 function duration(seconds: number): string {
   if (seconds < 60) return `${seconds}s`
@@ -32,6 +32,7 @@ export default class LocalStatus extends BaseCommand<typeof LocalStatus> {
       this.out(`  data dir   ${status.dataDir}`)
       this.out(`  uptime     ${duration(status.uptimeSeconds ?? 0)}`)
       if (status.isolation) this.out(`  handlers   ${status.isolation === 'thread' ? 'worker threads' : 'child processes'} (--isolation ${status.isolation})`)
+      if (status.sampling) this.out(`  sampling   ${samplingText(status.sampling)} (--sampling ${status.sampling})`)
       this.out(`  functions  ${counts.functions}`)
       // Emulators older than the REST tables report only `apis`.
       const split = counts as {httpApis?: number; restApis?: number}

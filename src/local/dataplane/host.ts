@@ -17,6 +17,7 @@ import {
   type InvokeResult,
   parseTraceHeader,
   type Runtime,
+  type Sampler,
   startXrayDaemon,
   type XrayDaemon,
 } from '../runtime/index.js'
@@ -38,6 +39,8 @@ export interface LambdaHostOptions {
   standby?: boolean
   /** What runs handlers: worker threads (default) or child processes. */
   isolation?: Isolation
+  /** Which undecided requests an Active function traces (runtime/sampling.ts); default: every one. */
+  sampler?: Sampler
   idleTimeoutMs?: number
   /** Problems that have no caller to report to (background invocations, dropped segments). */
   onWarning?: (message: string) => void
@@ -135,6 +138,7 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
     onLambdaTrace: (trace) => segments.addLambdaTrace(trace),
     standby: options.standby,
     isolation: options.isolation,
+    sampler: options.sampler,
     idleTimeoutMs: options.idleTimeoutMs,
   })
   /** The function version each function's workers were started for, by ARN (names repeat across regions). */

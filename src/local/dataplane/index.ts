@@ -18,7 +18,7 @@ import {DataPlaneCache} from './cache.js'
 import {type ExecuteApiDeps, handleExecuteApi} from './execute-api.js'
 import {FAULTS_PATH, handleFaults} from './faults.js'
 import {createLambdaHost, type LambdaHost} from './host.js'
-import type {Isolation} from '../runtime/index.js'
+import {createSampler, type Isolation, type Sampling} from '../runtime/index.js'
 import {handleInvoke, type InvokeApiDeps} from './invoke-api.js'
 import {handleRestExecuteApi, type RestDataPlaneDeps} from './rest.js'
 import {ThrottleBuckets} from './throttle.js'
@@ -34,6 +34,8 @@ export interface DataPlaneOptions {
   standby?: boolean
   /** What runs handlers: worker threads (default) or child processes. */
   isolation?: Isolation
+  /** Which requests without a sampling decision traced functions and stages record (default `all`). */
+  sampling?: Sampling
   /** An idle execution environment is stopped after this long (default 10 minutes). */
   idleTimeoutMs?: number
   /** Problems with no caller to report to; default: a process warning. */
@@ -57,6 +59,8 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
   let cache: DataPlaneCache | undefined
   let starting: Promise<void> | undefined
   const throttles = new ThrottleBuckets()
+  /** Shared by functions and REST stages; none for `all` (the runtime then samples every undecided request). */
+  const sampler = options.sampling && options.sampling !== 'all' ? createSampler(options.sampling) : undefined
   let port = 0
   /** Built once by `start`: the hot path allocates no dependency objects per request. */
   let deps: {invoke: InvokeApiDeps; http: ExecuteApiDeps; rest: RestDataPlaneDeps} | undefined
@@ -98,12 +102,13 @@ export function createDataPlane(options: DataPlaneOptions = {}): DataPlane {
           xrayDaemonPort: options.xrayDaemonPort,
           standby: options.standby,
           isolation: options.isolation,
+          sampler,
           idleTimeoutMs: options.idleTimeoutMs,
           onWarning: warn,
         })
         const invoke: InvokeApiDeps = {host, cache, accountId: env.accountId}
         const http: ExecuteApiDeps = {...invoke, throttles, port: () => port, onWarning: warn}
-        deps = {invoke, http, rest: {...http, store: env.store}}
+        deps = {invoke, http, rest: {...http, store: env.store, sampler}}
       })()
       return starting
     },

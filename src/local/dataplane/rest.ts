@@ -30,7 +30,7 @@ import {presentedSourceArn} from '../../permissions/arn.js'
 import {API_GATEWAY_PRINCIPAL, evaluateInvoke} from '../../permissions/policy.js'
 import type {SnapshotResource} from '../control/apigateway.js'
 import {restStore} from '../rest-store.js'
-import {type InvokeResult, newSegmentId, newTraceId, parseTraceHeader} from '../runtime/index.js'
+import {type InvokeResult, newSegmentId, newTraceId, parseTraceHeader, type Sampler} from '../runtime/index.js'
 import type {FunctionRecord, Store, WireObject} from '../store.js'
 import type {EmulatorRequest} from '../wire.js'
 import {type LambdaTarget, lambdaTargetOf, type ThrottleSettings} from './cache.js'
@@ -288,8 +288,12 @@ const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/
 const SEGMENT_ID = /^[0-9a-f]{16}$/
 const random = (size: number) => randomBytes(size)
 
-/** The stage's sampling decision: a traced stage samples every request the caller did not mark `Sampled=0`. */
-export function decideStageTrace(header: string | undefined, tracingEnabled: boolean): StageTrace & {incoming?: string} {
+/**
+ * The stage's sampling decision: a traced stage follows the caller's `Sampled=1` / `Sampled=0`, and asks `sample`
+ * (the emulator's `--sampling` rule, see runtime/sampling.ts) about an undecided request; without `sample` it
+ * traces every undecided request.
+ */
+export function decideStageTrace(header: string | undefined, tracingEnabled: boolean, sample?: () => boolean): StageTrace & {incoming?: string} {
   const parsed = parseTraceHeader(header)
   const valid = parsed.root !== undefined && TRACE_ID.test(parsed.root)
   const traceId = valid ? parsed.root! : newTraceId()
@@ -297,7 +301,7 @@ export function decideStageTrace(header: string | undefined, tracingEnabled: boo
   return {
     traceId,
     upstreamParent,
-    sampled: tracingEnabled && !(valid && parsed.sampled === '0'),
+    sampled: tracingEnabled && (valid && parsed.sampled === '1' ? true : valid && parsed.sampled === '0' ? false : sample === undefined || sample()),
     stageId: newSegmentId(),
     lambdaId: newSegmentId(),
     incoming: valid ? header : undefined,
@@ -323,6 +327,8 @@ function mayInvoke(deps: ExecuteApiDeps, api: RestApiView, stage: string, routeK
 
 export interface RestDataPlaneDeps extends ExecuteApiDeps {
   store: Store
+  /** Decides undecided requests to a traced stage, keyed by `{apiId}/{stage}`; default: every one. */
+  sampler?: Sampler
 }
 
 /** Answers a request to a REST API and returns true; false when the request is not for a REST API. */
@@ -337,7 +343,12 @@ export async function handleRestExecuteApi(request: EmulatorRequest, response: S
   const ids = {requestId: restRequestId(random), extendedRequestId: restExtendedRequestId(random)}
   const selection = resolveStage('rest', target.path, [...api.stages.keys()])
   const stage = selection ? api.stages.get(selection.stage) : undefined
-  const trace = decideStageTrace(headerOf(request.headers, 'x-amzn-trace-id'), stage?.tracingEnabled ?? false)
+  const sampler = deps.sampler
+  const trace = decideStageTrace(
+    headerOf(request.headers, 'x-amzn-trace-id'),
+    stage?.tracingEnabled ?? false,
+    sampler && selection ? () => sampler(`${target.apiId}/${selection.stage}`, startMs) : undefined,
+  )
   const responseTraceHeader = `Root=${trace.traceId};Sampled=${trace.sampled ? 1 : 0}`
   let lambdaPart: StageSegmentInput['lambda']
 

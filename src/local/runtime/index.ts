@@ -10,5 +10,6 @@ export {
 } from './errors.js'
 export {configKeyOf, createRuntime} from './pool.js'
 export {ISOLATIONS, type Isolation} from './isolation.js'
+export {createSampler, type Sampler, SAMPLINGS, type Sampling} from './sampling.js'
 export {decideTrace, newSegmentId, newTraceId, parseTraceHeader} from './tracing.js'
 export type {FunctionSpec, InvokeOptions, InvokeResult, Runtime, RuntimeOptions, ThrottleReason} from './types.js'

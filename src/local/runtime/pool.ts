@@ -175,6 +175,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   }
 
   const isolation = options.isolation ?? 'thread'
+  const sampler = options.sampler
   /** A booted environment with no function yet: Lambda's "pre-provisioned sandbox". */
   let standby: Sandbox | undefined
   let standbyBooting = false
@@ -388,7 +389,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const requestId = invokeOptions.requestId ?? randomUUID()
     assertNodeRuntime(fn)
     const event = checkInvokePayload(payload)
-    const decision = decideTrace(fn.tracingMode, invokeOptions.traceHeader, received)
+    const decision = decideTrace(fn.tracingMode, invokeOptions.traceHeader, received, sampler && (() => sampler(fn.functionArn, received)))
     const ids = decision.sampled ? newSegmentIds() : NO_SEGMENT_IDS
     const state = stateFor(fn)
 

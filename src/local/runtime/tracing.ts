@@ -63,18 +63,17 @@ export interface TraceDecision {
 
 /**
  * Lambda's sampling decision (§6.3): an upstream decision (`Sampled=1` / `Sampled=0`) is followed in both
- * modes; without one, `Active` samples and `PassThrough` does not. Lambda's default rule samples 1 request
- * per second plus 5 %; the emulator samples every undecided request in `Active` mode so local runs always
- * leave a trace (a deliberate difference).
+ * modes; without one, `PassThrough` does not sample and `Active` asks `sample` (the emulator's `--sampling`
+ * rule, see sampling.ts). Without `sample`, every undecided request in `Active` mode is sampled.
  */
-export function decideTrace(mode: 'Active' | 'PassThrough', header: string | undefined, nowMs = Date.now()): TraceDecision {
+export function decideTrace(mode: 'Active' | 'PassThrough', header: string | undefined, nowMs = Date.now(), sample?: () => boolean): TraceDecision {
   const parsed = parseTraceHeader(header)
   const traceId = parsed.root && TRACE_ID.test(parsed.root) ? parsed.root : newTraceId(nowMs)
   const upstreamParent = parsed.root === traceId && parsed.parent && SEGMENT_ID.test(parsed.parent) ? parsed.parent : undefined
   let sampled: boolean
   if (parsed.root === traceId && parsed.sampled === '1') sampled = true
   else if (parsed.root === traceId && parsed.sampled === '0') sampled = false
-  else sampled = mode === 'Active'
+  else sampled = mode === 'Active' && (sample === undefined || sample())
   return {traceId, upstreamParent, sampled}
 }
 

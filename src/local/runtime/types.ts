@@ -1,6 +1,7 @@
 /** The runtime's public types: what the data and control planes hand to `invoke`, and what they get back. */
 
 import type {Isolation} from './isolation.js'
+import type {Sampler} from './sampling.js'
 import type {LambdaTraceInput} from './tracing.js'
 
 /** A function version as the runtime sees it. Treated as immutable: a change is a new object (keys are cached per object). */
@@ -77,6 +78,11 @@ export interface RuntimeOptions {
   standby?: boolean
   /** What an execution environment is: a worker thread (default, fast) or a child process (`sandbox.ts`). */
   isolation?: Isolation
+  /**
+   * Decides, per function ARN, whether an Active function traces a request that arrives without a sampling
+   * decision (`sampling.ts`). Default: every one.
+   */
+  sampler?: Sampler
 }
 
 export interface Runtime {

@@ -9,7 +9,8 @@ import {build} from 'esbuild'
 import {strToU8, zipSync} from 'fflate'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {startTestEmulator, type TestEmulator} from '../helpers.js'
-import {behave, call, createFunction, createHttpApi, rootOf, type SegmentDoc, traceDocuments, traceSummaries} from './helpers.js'
+import {createRestApi} from '../rest-helpers.js'
+import {behave, call, createFunction, createHttpApi, HELLO_SOURCE, rootOf, type SegmentDoc, traceDocuments, traceSummaries} from './helpers.js'
 
 let t: TestEmulator
 
@@ -123,5 +124,57 @@ describe('the UDP X-Ray daemon', () => {
 
     const summary = (await traceSummaries(t, 'annotation.orderId = "o-77"')).find((s) => s.Id === traceId)
     expect(summary).toBeDefined()
+  })
+})
+
+describe('with --sampling aws (X-Ray default rule: 1 request per second plus 5 %)', () => {
+  let sampled: TestEmulator
+
+  beforeAll(async () => {
+    sampled = await startTestEmulator({dataPlane: {sampling: 'aws'}})
+  })
+  afterAll(async () => {
+    await sampled.stop()
+  })
+
+  test('a burst to an Active function leaves the first request of its second and few others; Sampled=1 is always traced', async () => {
+    const fn = await createFunction(sampled, {tracing: 'Active', source: HELLO_SOURCE})
+    const api = await createHttpApi(sampled, {routes: [{routeKey: 'GET /hello', functionArn: fn.arn}]})
+    await call(`${api.endpoint}/hello`) // cold start, outside the counted burst
+    await new Promise((resolve) => setTimeout(resolve, 1020 - (Date.now() % 1000))) // the burst opens a second
+
+    const burst: string[] = []
+    for (let i = 0; i < 20; i++) burst.push(rootOf((await call(`${api.endpoint}/hello`)).headers.get('x-amzn-trace-id')))
+    const stored = new Set((await traceSummaries(sampled, `service("${fn.name}")`)).map((s) => s.Id))
+    const tracedInBurst = burst.filter((id) => stored.has(id))
+    // The reservoir traces the burst's first request; 19 draws at 5 % trace more than 8 with odds under 1 in 10^6.
+    expect(tracedInBurst[0]).toBe(burst[0])
+    expect(tracedInBurst.length).toBeGreaterThanOrEqual(1)
+    expect(tracedInBurst.length).toBeLessThanOrEqual(9)
+
+    // A caller's decision is followed whatever the reservoir says.
+    const decided: string[] = []
+    for (let i = 0; i < 5; i++) {
+      const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-0123456789abcdef0123456${i}`
+      decided.push(rootOf((await call(`${api.endpoint}/hello`, {headers: {'x-amzn-trace-id': `Root=${root};Sampled=1`}})).headers.get('x-amzn-trace-id')))
+    }
+    const after = new Set((await traceSummaries(sampled, `service("${fn.name}")`)).map((s) => s.Id))
+    expect(decided.filter((id) => after.has(id))).toEqual(decided)
+  })
+  test('a burst to a traced REST stage: the first request of its second is sampled, few others; the answer says which', async () => {
+    const fn = await createFunction(sampled, {source: HELLO_SOURCE})
+    const rest = await createRestApi(sampled, {routes: [{routeKey: 'GET /hello', functionArn: fn.arn}], tracing: true})
+    await call(`${rest.url}/hello`) // cold start, outside the counted burst
+    await new Promise((resolve) => setTimeout(resolve, 1020 - (Date.now() % 1000)))
+
+    const answers: string[] = []
+    for (let i = 0; i < 20; i++) answers.push((await call(`${rest.url}/hello`)).headers.get('x-amzn-trace-id') ?? '')
+    const sampledOnes = answers.filter((header) => header.endsWith(';Sampled=1'))
+    expect(answers.every((header) => /;Sampled=[01]$/.test(header))).toBe(true)
+    expect(answers[0]).toMatch(/;Sampled=1$/)
+    expect(sampledOnes.length).toBeLessThanOrEqual(9)
+    // What the stage sampled is stored; what it did not is not.
+    const stored = new Set((await traceSummaries(sampled)).map((s) => s.Id))
+    expect(answers.filter((header) => stored.has(rootOf(header)))).toEqual(sampledOnes)
   })
 })
