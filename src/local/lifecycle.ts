@@ -428,6 +428,7 @@ export async function ensureEmulator(options: EnsureOptions = {}): Promise<Ensur
         {exit: 'emulator', suggestion: 'Use that one, or stop it first with: tracegate local stop'},
       )
     }
+    notes.push(...keptSettings(found.state, options))
     return {endpoint: found.state.url, port: found.state.port, pid: found.state.pid, dataDir, started: false, notes, isolation: found.state.isolation, sampling: found.state.sampling}
   }
   if (found.kind === 'unresponsive') {
@@ -500,6 +501,19 @@ async function waitForHealthyState(dataDir: string, pid: number, timeoutMs: numb
     await new Promise((r) => setTimeout(r, 50))
   }
   return undefined
+}
+
+/** Notes for settings asked of an emulator that already runs with others: it keeps its own until restarted. */
+function keptSettings(running: Pick<EmulatorState, 'isolation' | 'sampling'>, asked: {isolation?: Isolation; sampling?: Sampling}): string[] {
+  const notes: string[] = []
+  const restart = 'stop it with `tracegate local stop` and start it again to change this'
+  if (asked.isolation && running.isolation && asked.isolation !== running.isolation) {
+    notes.push(`The running emulator keeps --isolation ${running.isolation}, not ${asked.isolation}: ${restart}`)
+  }
+  if (asked.sampling && running.sampling && asked.sampling !== running.sampling) {
+    notes.push(`The running emulator keeps --sampling ${running.sampling}, not ${asked.sampling}: ${restart}`)
+  }
+  return notes
 }
 
 function spawnDaemon(options: {

@@ -153,19 +153,28 @@ describe('sampling: which undecided requests traced functions record', () => {
     cleanups.push(() => serving.stop())
     expect(JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8'))).toMatchObject({sampling: 'aws'})
     expect(await emulatorStatus({dataDir: dir})).toMatchObject({running: true, sampling: 'aws'})
+    // Asking the running emulator for other settings changes nothing, and says so.
+    const same = await ensureEmulator({dataDir: dir, sampling: 'aws', isolation: 'thread'})
+    expect(same).toMatchObject({started: false, sampling: 'aws', isolation: 'thread', notes: []})
+    const other = await ensureEmulator({dataDir: dir, sampling: 'all', isolation: 'process'})
+    expect(other).toMatchObject({started: false, sampling: 'aws', isolation: 'thread'})
+    expect(other.notes).toEqual([
+      'The running emulator keeps --isolation thread, not process: stop it with `tracegate local stop` and start it again to change this',
+      'The running emulator keeps --sampling aws, not all: stop it with `tracegate local stop` and start it again to change this',
+    ])
 
     expect(resolveSampling('aws')).toBe('aws')
     expect(resolveSampling('')).toBe('all')
     expect(resolveSampling(undefined)).toBe('all')
     expect(() => resolveSampling('half')).toThrow(expect.objectContaining({code: 'LOCAL_BAD_SAMPLING', message: `Unknown sampling "half" (from --sampling or ${SAMPLING_ENV})`}))
-    const other = dataDir()
+    const refused = dataDir()
     process.env[SAMPLING_ENV] = 'half'
     try {
-      await expect(serveEmulator({port: 0, dataDir: other})).rejects.toMatchObject({code: 'LOCAL_BAD_SAMPLING'})
+      await expect(serveEmulator({port: 0, dataDir: refused})).rejects.toMatchObject({code: 'LOCAL_BAD_SAMPLING'})
     } finally {
       delete process.env[SAMPLING_ENV]
     }
-    expect(existsSync(join(other, PID_FILE))).toBe(false)
+    expect(existsSync(join(refused, PID_FILE))).toBe(false)
   })
 })
 
