@@ -16,6 +16,7 @@ import type {Diagnosis} from '../diagnose/diagnose.js'
 import {invokeEndpoint} from '../invoke/invoke.js'
 import {traceIdOf} from '../invoke/response.js'
 import {emulatorStatus, ensureEmulator, stopEmulator} from '../local/lifecycle.js'
+import {deployedCodeSha256Reader, localSources} from '../package/local-sources.js'
 import {sourceArnForRoute} from '../permissions/arn.js'
 import {prunePermissions} from '../permissions/service.js'
 import {statementIdFor} from '../permissions/statement-id.js'
@@ -145,7 +146,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // 6. The failure's trace.
     const failing = calls.find((c) => c.scenario === 'throws')
     const trace = failing?.traceId
-      ? await step(progress, 'trace', `Read the trace of ${failing.route}`, () => readTrace(aws, failing.traceId!), (v) => `${v.spanCount} spans, ${v.classification.verdict}`)
+      ? await step(progress, 'trace', `Read the trace of ${failing.route}`, () => readTrace(aws, project, failing.traceId!), (v) => `${v.spanCount} spans, ${v.classification.verdict}`)
       : undefined
 
     // 7. A second API attached to a function, then deleted: its statement goes stale, and prune removes it.
@@ -218,13 +219,15 @@ function toCall(route: string, scenario: DemoCall['scenario'], status: number, d
   }
 }
 
-async function readTrace(aws: AwsClients, traceId: string): Promise<TraceView> {
+async function readTrace(aws: AwsClients, project: ProjectConfig, traceId: string): Promise<TraceView> {
   const xray = xrayReader(await aws.xray())
+  // Exception frames in the project's files, as the diagnosis names them (the deployed code is this project's build).
+  const sources = {project, sources: localSources({project, deployedCodeSha256: deployedCodeSha256Reader(aws)})}
   // Segments reach X-Ray shortly after the response; the emulator stores them before it answers, AWS does not.
   let lastError: unknown
   for (let attempt = 0; attempt < 10; attempt++) {
     try {
-      return await showTrace({xray, selector: {traceId}, apiType: 'http', progress: {emit() {}}})
+      return await showTrace({xray, selector: {traceId}, apiType: 'http', progress: {emit() {}}, sources})
     } catch (error) {
       lastError = error
       await new Promise((r) => setTimeout(r, 100))

@@ -66,6 +66,9 @@ describe('tracegate demo', () => {
     expect(run.stdout).toContain('cookies must be an array')
     expect(run.stdout).toMatch(/Trace of GET \/orders\/7/)
     expect(run.stdout).toContain("TypeError: Cannot read properties of undefined (reading 'total')")
+    // The trace's frames are in the project's files, as the diagnosis names them, not in the deployed bundle.
+    expect(run.stdout).toContain('at totalOf (src/get-order.mjs:5)')
+    expect(run.stdout).toContain('in totalOf at src/get-order.mjs:5:16')
     expect(run.stdout).toContain('every failure was diagnosed correctly')
     expect(readdirSync(tmp)).toEqual([])
   }, 90_000)
