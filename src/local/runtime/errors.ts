@@ -86,16 +86,28 @@ export const LAMBDA_RUNTIME_ENTRY = '/var/runtime/index.mjs'
 /**
  * Rewrites a stack as it reads on Lambda: the unpacked package's directory becomes /var/task and the worker's
  * own frames /var/runtime/index.mjs, so error bodies, logs and X-Ray causes show the paths a deployed function
- * shows (and no emulator temp dirs).
+ * shows (and no emulator temp dirs). Frames below the first runtime frame are the emulator's own dispatch (its
+ * message port and Node's event target); Lambda's runtime client reaches the handler from its own loop, so its
+ * stacks end at that first runtime frame (`at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:…)`),
+ * and these end there too.
  */
 export function stackAsOnLambda(stack: string, taskRoot: string, runtimeFile: string): string {
   const root = taskRoot.replace(/\/+$/, '')
-  return stack
+  const rewritten = stack
     .replaceAll(`file://${runtimeFile}`, `file://${LAMBDA_RUNTIME_ENTRY}`)
     .replaceAll(runtimeFile, LAMBDA_RUNTIME_ENTRY)
     .replaceAll(`file://${root}/`, `file://${LAMBDA_TASK_ROOT}/`)
     .replaceAll(`${root}/`, `${LAMBDA_TASK_ROOT}/`)
+  const lines = rewritten.split('\n')
+  const firstRuntimeFrame = lines.findIndex((line) => FRAME_LINE.test(line) && line.includes(LAMBDA_RUNTIME_ENTRY))
+  if (firstRuntimeFrame < 0) return rewritten
+  let end = firstRuntimeFrame + 1
+  while (end < lines.length && FRAME_LINE.test(lines[end])) end++
+  return [...lines.slice(0, firstRuntimeFrame + 1), ...lines.slice(end)].join('\n')
 }
+
+/** A V8 stack frame line (`    at f (file:line:column)`), as opposed to the message lines above the frames. */
+const FRAME_LINE = /^ {4}at /
 
 /** `Errors.toRapidResponse`: the body Lambda returns for a function error. */
 export function toFunctionErrorBody(error: unknown): FunctionErrorBody {

@@ -4,6 +4,7 @@ import {
   exitErrorBody,
   formatErrorForLog,
   runtimeError,
+  stackAsOnLambda,
   timeoutBody,
   toFunctionErrorBody,
   toXrayCause,
@@ -34,6 +35,31 @@ describe('function error bodies', () => {
     const error = Object.assign(new Error('boom'), {statusCode: 503})
     const logged = formatErrorForLog(error)
     expect(logged.startsWith('\t{"errorType":"Error","errorMessage":"boom","statusCode":503,"stack":["Error: boom",')).toBe(true)
+  })
+
+  test('stacks read as on Lambda: /var/task and /var/runtime paths, and nothing below the first runtime frame', () => {
+    const stack = [
+      'TypeError: Cannot read properties of undefined (reading \'b\')',
+      '    at f (/tmp/tg/code/abc/index.js:1:22)',
+      '    at Array.map (<anonymous>)',
+      '    at exports.handler (file:///tmp/tg/code/abc/index.js:2:32)',
+      '    at start (file:///work/dist/local/runtime/worker.js:259:28)',
+      '    at runInvocation (file:///work/dist/local/runtime/worker.js:272:9)',
+      '    at MessagePort.<anonymous> (file:///work/dist/local/runtime/worker.js:343:13)',
+      '    at [nodejs.internal.kHybridDispatch] (node:internal/event_target:831:20)',
+    ].join('\n')
+    expect(stackAsOnLambda(stack, '/tmp/tg/code/abc/', '/work/dist/local/runtime/worker.js').split('\n')).toEqual([
+      "TypeError: Cannot read properties of undefined (reading 'b')",
+      '    at f (/var/task/index.js:1:22)',
+      '    at Array.map (<anonymous>)',
+      '    at exports.handler (file:///var/task/index.js:2:32)',
+      '    at start (file:///var/runtime/index.mjs:259:28)',
+    ])
+    // An error thrown outside the runtime's call (a timer, a callback) has no runtime frame: only paths change.
+    const async = 'Error: late\n    at Timeout._onTimeout (/tmp/tg/code/abc/index.js:4:11)\n    at listOnTimeout (node:internal/timers:573:17)'
+    expect(stackAsOnLambda(async, '/tmp/tg/code/abc', '/work/dist/local/runtime/worker.js')).toBe(
+      'Error: late\n    at Timeout._onTimeout (/var/task/index.js:4:11)\n    at listOnTimeout (node:internal/timers:573:17)',
+    )
   })
 
   test('the X-Ray cause parses stack frames into path, line and label', () => {
