@@ -311,6 +311,10 @@ run "xray batch-get-traces" xray batch-get-traces --trace-ids "$TRACE_ID"
 expect "xray batch-get-traces returns the segment document" '"Document": "\{'
 expect_error "xray get-trace-summaries with the times reversed" InvalidRequestException GetTraceSummaries 'EndTime must be after StartTime' \
   xray get-trace-summaries --start-time "$NOW" --end-time $((NOW - 60))
+run "xray get-service-graph" xray get-service-graph --start-time $((NOW - 300)) --end-time $((NOW + 60))
+expect "xray get-service-graph has the traced function" '"Type": "AWS::Lambda::Function"'
+run "xray get-sampling-rules" xray get-sampling-rules
+expect "xray get-sampling-rules lists the Default rule" '"RuleName": "Default"'
 
 # --- clean up -----------------------------------------------------------------------------------------------------
 run "lambda delete-function" lambda delete-function --function-name smoke-fn

@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {GetTraceGraphCommand, InvalidRequestException, PutTraceSegmentsCommand, type Service} from '@aws-sdk/client-xray'
+import {GetSamplingRulesCommand, GetServiceGraphCommand, GetTraceGraphCommand, InvalidRequestException, PutTraceSegmentsCommand, type Service} from '@aws-sdk/client-xray'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {startTestEmulator, type TestEmulator} from './helpers.js'
 
@@ -210,5 +210,66 @@ describe('GetTraceGraph', () => {
       message: expect.stringContaining('TraceIds'),
       $metadata: {httpStatusCode: 400},
     })
+  })
+})
+
+describe('GetServiceGraph', () => {
+  test('the graph of the traces that ended in the time frame, with their counts; traces outside it add nothing', async () => {
+    const base = Math.floor(Date.now() / 1000) - 7200
+    const ok = lambdaTrace({base})
+    const failing = lambdaTrace({base: base + 30, fault: true})
+    const later = lambdaTrace({base: base + 3600})
+    await put([...ok.documents, ...failing.documents, ...later.documents])
+    const graph = await t.clients.xray.send(new GetServiceGraphCommand({StartTime: new Date((base - 60) * 1000), EndTime: new Date((base + 600) * 1000)}))
+    expect(graph.StartTime).toEqual(new Date((base - 60) * 1000))
+    expect(graph.EndTime).toEqual(new Date((base + 600) * 1000))
+    expect(graph.ContainsOldGroupVersions).toBe(false)
+    expect(graph.NextToken).toBeUndefined()
+    expect(graph.Services?.map((s) => [s.Name, s.Type])).toEqual([
+      ['orders-get', 'AWS::Lambda'],
+      ['orders-get', 'AWS::Lambda::Function'],
+      ['api.example.com', 'remote'],
+    ])
+    const fn = byType(graph.Services, 'AWS::Lambda::Function')
+    expect(fn.SummaryStatistics).toMatchObject({OkCount: 1, FaultStatistics: {OtherCount: 1, TotalCount: 1}, TotalCount: 2})
+    expect(byType(graph.Services, 'AWS::Lambda').EndTime).toEqual(new Date((base + 30.5) * 1000))
+
+    const empty = await t.clients.xray.send(new GetServiceGraphCommand({StartTime: new Date((base - 7200) * 1000), EndTime: new Date((base - 3600) * 1000)}))
+    expect(empty.Services).toEqual([])
+  })
+
+  test('the Default group is the only one; reversed times and other groups are InvalidRequestException', async () => {
+    const now = Date.now()
+    const frame = {StartTime: new Date(now - 60_000), EndTime: new Date(now)}
+    await expect(t.clients.xray.send(new GetServiceGraphCommand({...frame, GroupName: 'Default'}))).resolves.toMatchObject({ContainsOldGroupVersions: false})
+    await expect(t.clients.xray.send(new GetServiceGraphCommand({...frame, GroupName: 'checkout'}))).rejects.toThrow(InvalidRequestException)
+    await expect(t.clients.xray.send(new GetServiceGraphCommand({StartTime: frame.EndTime, EndTime: frame.StartTime}))).rejects.toThrow('EndTime must be after StartTime')
+  })
+})
+
+describe('GetSamplingRules', () => {
+  test("lists X-Ray's Default rule: 1 request per second, then 5 %", async () => {
+    const rules = await t.clients.xray.send(new GetSamplingRulesCommand({}))
+    expect(rules.SamplingRuleRecords).toEqual([
+      {
+        SamplingRule: {
+          RuleName: 'Default',
+          RuleARN: `arn:aws:xray:us-east-1:${t.emulator.accountId}:sampling-rule/Default`,
+          ResourceARN: '*',
+          Priority: 10000,
+          FixedRate: 0.05,
+          ReservoirSize: 1,
+          ServiceName: '*',
+          ServiceType: '*',
+          Host: '*',
+          HTTPMethod: '*',
+          URLPath: '*',
+          Version: 1,
+          Attributes: {},
+        },
+        CreatedAt: new Date(0),
+        ModifiedAt: new Date(0),
+      },
+    ])
   })
 })

@@ -2,7 +2,8 @@
  * X-Ray (restJson1, every operation a POST, aws-semantics §1.4 and §6): PutTraceSegments stores each document
  * exactly as received; GetTraceSummaries lists traces by time range with NextToken pagination;
  * BatchGetTraces returns up to 5 traces with each segment's `Document` as a JSON string; GetTraceGraph builds
- * the service graph of the given traces.
+ * the service graph of the given traces, GetServiceGraph that of a time frame; GetSamplingRules lists the Default
+ * rule.
  */
 import {
   evaluateFilter,
@@ -280,12 +281,76 @@ function getTraceGraph(request: EmulatorRequest, ctx: ControlContext): WireRespo
   return json(200, {Services: traceGraph(traces)})
 }
 
+/** Traces read per store page while a service graph is built (the graph itself is answered in one page). */
+const SERVICE_GRAPH_PAGE = 500
+
+/**
+ * GetServiceGraph: the service graph (trace-graph.ts) of the traces whose last segment ended in
+ * [StartTime, EndTime] (choice: X-Ray documents "services that processed a traced request during the time
+ * frame", not how a request that straddles the frame counts), in one page (NextToken is never returned, as for
+ * GetTraceGraph). The emulator has only the `Default` group; another group name is refused.
+ */
+function getServiceGraph(request: EmulatorRequest, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  const start = timestamp(input.StartTime, 'StartTime')
+  const end = timestamp(input.EndTime, 'EndTime')
+  if (end < start) throw invalidRequest('EndTime must be after StartTime')
+  for (const member of ['GroupName', 'GroupARN'] as const) {
+    const group = input[member]
+    if (group === undefined || group === null) continue
+    const name = typeof group === 'string' ? group.slice(group.lastIndexOf('/') + 1) : ''
+    if (name !== 'Default') throw invalidRequest(`Group ${String(group)} not found (the emulator has only the Default group)`)
+  }
+  const traces: string[][] = []
+  let after: string | undefined
+  do {
+    const page = ctx.store.listTraces(request.region, {start, end, rangeType: 'Service', after, limit: SERVICE_GRAPH_PAGE})
+    for (const trace of page.items) traces.push(assembleSegments(ctx.store.getSegments(trace.traceId)).map((s) => s.Document))
+    after = page.next
+  } while (after)
+  return json(200, {StartTime: start, EndTime: end, Services: traceGraph(traces), ContainsOldGroupVersions: false})
+}
+
+/**
+ * GetSamplingRules: X-Ray's `Default` rule, the one every account starts with and the one Lambda applies (1 request
+ * per second, then 5 %). The emulator keeps no other rules (CreateSamplingRule is not implemented); its own
+ * `local start --sampling` choice is a property of the emulator, not a rule, so it is not listed here.
+ */
+function getSamplingRules(request: EmulatorRequest, ctx: ControlContext): WireResponse {
+  body(request)
+  return json(200, {
+    SamplingRuleRecords: [
+      {
+        SamplingRule: {
+          RuleName: 'Default',
+          RuleARN: `arn:aws:xray:${request.region}:${ctx.accountId}:sampling-rule/Default`,
+          ResourceARN: '*',
+          Priority: 10000,
+          FixedRate: 0.05,
+          ReservoirSize: 1,
+          ServiceName: '*',
+          ServiceType: '*',
+          Host: '*',
+          HTTPMethod: '*',
+          URLPath: '*',
+          Version: 1,
+          Attributes: {},
+        },
+        CreatedAt: 0,
+        ModifiedAt: 0,
+      },
+    ],
+  })
+}
+
 export function xrayRoutes(options: XrayOptions = DEFAULT_XRAY_OPTIONS): readonly Route<ControlContext>[] {
   return [
     {method: 'POST', pattern: '/TraceSegments', operation: 'PutTraceSegments', handle: (r, _p, c) => putTraceSegments(r, c)},
     {method: 'POST', pattern: '/TraceSummaries', operation: 'GetTraceSummaries', handle: (r, _p, c) => getTraceSummaries(r, c, options)},
     {method: 'POST', pattern: '/Traces', operation: 'BatchGetTraces', handle: (r, _p, c) => batchGetTraces(r, c)},
     {method: 'POST', pattern: '/TraceGraph', operation: 'GetTraceGraph', handle: (r, _p, c) => getTraceGraph(r, c)},
+    {method: 'POST', pattern: '/ServiceGraph', operation: 'GetServiceGraph', handle: (r, _p, c) => getServiceGraph(r, c)},
+    {method: 'POST', pattern: '/GetSamplingRules', operation: 'GetSamplingRules', handle: (r, _p, c) => getSamplingRules(r, c)},
   ]
 }
 
