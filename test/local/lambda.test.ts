@@ -4,14 +4,18 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   DeleteFunctionConcurrencyCommand,
+  GetAliasCommand,
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionConfigurationCommand,
   GetPolicyCommand,
   InvalidParameterValueException,
+  ListAliasesCommand,
   ListFunctionsCommand,
   ListLayersCommand,
   ListTagsCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
   PolicyLengthExceededException,
   PreconditionFailedException,
   PutFunctionConcurrencyCommand,
@@ -303,6 +307,34 @@ describe('validation errors surface as the SDK exception classes', () => {
     expect(raw.status).toBe(400)
     expect(raw.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException')
     expect(((await raw.json()) as {message: string}).message).toMatch(/^Could not parse request body into json: /)
+  })
+})
+
+describe('versions and aliases: only $LATEST exists', () => {
+  test('ListVersionsByFunction lists $LATEST with its qualified ARN; ListAliases lists none; GetAlias finds none', async () => {
+    const name = uniqueName('versions')
+    const created = await createFunction(name)
+    const versions = await t.clients.lambda.send(new ListVersionsByFunctionCommand({FunctionName: name}))
+    expect(versions.Versions).toHaveLength(1)
+    expect(versions.Versions?.[0]).toMatchObject({FunctionName: name, FunctionArn: `${created.FunctionArn}:$LATEST`, Version: '$LATEST', CodeSha256: created.CodeSha256})
+    expect(versions.NextMarker).toBeUndefined()
+    expect((await t.clients.lambda.send(new ListAliasesCommand({FunctionName: created.FunctionArn, FunctionVersion: '$LATEST'}))).Aliases).toEqual([])
+    const missing = await t.clients.lambda.send(new GetAliasCommand({FunctionName: name, Name: 'live'})).catch((e) => e)
+    expect(missing).toBeInstanceOf(ResourceNotFoundException)
+    expect(missing.message).toBe(`Cannot find alias arn: ${created.FunctionArn}:live`)
+  })
+
+  test('on a missing function they answer Function not found; a qualified name is refused; PublishVersion is not implemented', async () => {
+    const absent = await t.clients.lambda.send(new ListVersionsByFunctionCommand({FunctionName: 'no-such-fn'})).catch((e) => e)
+    expect(absent).toBeInstanceOf(ResourceNotFoundException)
+    expect(absent.message).toBe(`Function not found: arn:aws:lambda:us-east-1:${t.emulator.accountId}:function:no-such-fn`)
+    await expect(t.clients.lambda.send(new ListAliasesCommand({FunctionName: 'no-such-fn'}))).rejects.toBeInstanceOf(ResourceNotFoundException)
+    const name = uniqueName('versions')
+    await createFunction(name)
+    await expect(t.clients.lambda.send(new ListVersionsByFunctionCommand({FunctionName: `${name}:live`}))).rejects.toBeInstanceOf(InvalidParameterValueException)
+    await expect(t.clients.lambda.send(new ListVersionsByFunctionCommand({FunctionName: name, MaxItems: 0}))).rejects.toThrow(/maxItems/)
+    const publish = await t.clients.lambda.send(new PublishVersionCommand({FunctionName: name})).catch((e) => e)
+    expect(publish.name).toBe('UnknownOperationException')
   })
 })
 

@@ -1,7 +1,8 @@
 /**
  * The Lambda control plane (restJson1, aws-semantics §1.2): functions with zip code, resource policies, tags,
- * reserved concurrency. Only `$LATEST` exists (no published versions or aliases), so any other qualifier is
- * reported as the missing resource it is.
+ * reserved concurrency. Only `$LATEST` exists (PublishVersion and CreateAlias are not implemented), so any other
+ * qualifier is reported as the missing resource it is, ListVersionsByFunction lists `$LATEST` and ListAliases
+ * lists none.
  *
  * Functions report `State: Active` and `LastUpdateStatus: Successful` immediately: the emulator applies every
  * change synchronously, so the SDK waiters (`waitUntilFunctionActiveV2`, `waitUntilFunctionUpdatedV2`) succeed
@@ -454,6 +455,47 @@ function listFunctions(request: EmulatorRequest, ctx: ControlContext): WireRespo
   })
 }
 
+// ---- versions and aliases (read-only: the emulator publishes neither) ----------------------------------------
+
+/** MaxItems of the List* operations that page with Marker (1-10000). */
+function maxItemsOf(request: EmulatorRequest): number {
+  const raw = request.query.get('MaxItems')
+  const maxItems = raw === null ? 50 : Number(raw)
+  const violations = new Violations()
+  violations.range(maxItems, 'maxItems', 1, 10000)
+  violations.throwIfAny()
+  return maxItems
+}
+
+/**
+ * ListVersionsByFunction: `$LATEST` only, since PublishVersion is not implemented. Its ARN is qualified with
+ * `:$LATEST`, as AWS lists it. One item, so there is never a NextMarker.
+ */
+function listVersionsByFunction(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const ref = parseFunctionName(params.FunctionName, request.region)
+  unqualifiedOnly(ref)
+  maxItemsOf(request)
+  const fn = loadFunction(ctx, ref)
+  return json(200, {Versions: [listItemOut(fn, ctx.accountId, true)]})
+}
+
+/** ListAliases: none exist (CreateAlias is not implemented), for any FunctionVersion. */
+function listAliases(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const ref = parseFunctionName(params.FunctionName, request.region)
+  unqualifiedOnly(ref)
+  maxItemsOf(request)
+  loadFunction(ctx, ref)
+  return json(200, {Aliases: []})
+}
+
+/** GetAlias: every alias is missing. The message is AWS's as commonly reported (unconfirmed in the reference). */
+function getAlias(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const ref = parseFunctionName(params.FunctionName, request.region)
+  unqualifiedOnly(ref)
+  const fn = loadFunction(ctx, ref)
+  throw resourceNotFound(`Cannot find alias arn: ${functionArn(fn.region, ctx.accountId, fn.name, params.Name)}`)
+}
+
 // ---- resource policy -----------------------------------------------------------------------------------------
 
 // AddPermission's StatementId has no dot (`([a-zA-Z0-9-_]+)`; AWS refuses "example.com"); only RemovePermission's
@@ -688,6 +730,9 @@ export const LAMBDA_ROUTES: readonly Route<ControlContext>[] = [
     handle: updateFunctionConfiguration,
   },
   {method: 'PUT', pattern: '/2015-03-31/functions/{FunctionName}/code', operation: 'UpdateFunctionCode', handle: updateFunctionCode},
+  {method: 'GET', pattern: '/2015-03-31/functions/{FunctionName}/versions', operation: 'ListVersionsByFunction', handle: listVersionsByFunction},
+  {method: 'GET', pattern: '/2015-03-31/functions/{FunctionName}/aliases', operation: 'ListAliases', handle: listAliases},
+  {method: 'GET', pattern: '/2015-03-31/functions/{FunctionName}/aliases/{Name}', operation: 'GetAlias', handle: getAlias},
   {method: 'POST', pattern: '/2015-03-31/functions/{FunctionName}/policy', operation: 'AddPermission', handle: addPermission},
   {method: 'GET', pattern: '/2015-03-31/functions/{FunctionName}/policy', operation: 'GetPolicy', handle: getPolicy},
   {
