@@ -185,6 +185,18 @@ interface CallbackContext {
   done: (error?: unknown, result?: unknown) => void
 }
 
+/**
+ * Calls the handler from a method named as in Lambda's runtime client, so a stack reads
+ * `at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:…)` below the handler's frames, as on Lambda
+ * (`stackAsOnLambda` ends stacks there).
+ */
+class Runtime {
+  handleOnceNonStreaming(handler: Handler, event: unknown, context: object, callback: Parameters<Handler>[2]): unknown {
+    return handler(event, context, callback)
+  }
+}
+const runtimeClient = new Runtime()
+
 function runInvocation(handler: Handler, isAsync: boolean, message: InvokeMessage): void {
   const requestId = message.requestId
   currentRequestId = requestId
@@ -291,7 +303,7 @@ function runInvocation(handler: Handler, isAsync: boolean, message: InvokeMessag
   const start = () => {
     try {
       if (message.clientContext !== undefined) context.clientContext = JSON.parse(message.clientContext)
-      const result = handler(JSON.parse(message.event), context, callback) as {then?: unknown} | undefined
+      const result = runtimeClient.handleOnceNonStreaming(handler, JSON.parse(message.event), context, callback) as {then?: unknown} | undefined
       if (result && typeof result.then === 'function') {
         ;(result as Promise<unknown>).then(callbackContext.succeed, callbackContext.fail).catch(callbackContext.fail)
       }

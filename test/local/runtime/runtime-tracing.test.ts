@@ -119,9 +119,9 @@ describe('tracing of invocations', () => {
     expect(body.trace[1]).toMatch(/\(\/var\/task\/index\.js:\d+:\d+\)$/)
     expect(body.trace.join('\n')).not.toContain('/code/')
     // The stack ends at the runtime's frame, as on Lambda: no frames of the emulator's own message dispatch.
-    expect(body.trace.at(-1)).toMatch(/\(file:\/\/\/var\/runtime\/index\.mjs:\d+:\d+\)$/)
+    expect(body.trace.at(-1)).toMatch(/^ {4}at Runtime\.handleOnceNonStreaming \(file:\/\/\/var\/runtime\/index\.mjs:\d+:\d+\)$/)
     expect(body.trace.join('\n')).not.toContain('node:internal')
-    expect(cause.exceptions[0].stack.at(-1)).toMatchObject({path: 'file'})
+    expect(cause.exceptions[0].stack.at(-1)).toMatchObject({path: 'file', label: 'Runtime.handleOnceNonStreaming'})
   })
 
   test('a timeout is a fault with a Sandbox.Timedout exception', async () => {
