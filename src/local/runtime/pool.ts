@@ -179,6 +179,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   /** A booted environment with no function yet: Lambda's "pre-provisioned sandbox". */
   let standby: Sandbox | undefined
   let standbyBooting = false
+  /** The standby boot in flight: `close` waits for it, so nothing is left writing or running after close. */
+  let standbyBoot: Promise<void> | undefined
   /** Threads are booted with their function's heap cap: the standby gets the last cold-started function's. */
   let standbyHeapMb: number | undefined = isolation === 'thread' ? DEFAULT_HEAP_MB : undefined
 
@@ -194,7 +196,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   function prepareStandby(): void {
     if (closed || options.standby === false || standby || standbyBooting) return
     standbyBooting = true
-    boot(standbyHeapMb)
+    standbyBoot = boot(standbyHeapMb)
       .then((sandbox) => {
         standbyBooting = false
         if (closed) {
@@ -658,6 +660,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         kill(env)
       }
       await Promise.all(all.map((env) => Promise.race([env.closed, delay(2000)])))
+      // A boot that finishes now sees `closed` and kills what it booted.
+      if (standbyBoot) await Promise.race([standbyBoot, delay(10_000)])
       functions.clear()
     },
   }

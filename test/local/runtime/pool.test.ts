@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {getPriority} from 'node:os'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {createRuntime} from '../../../src/local/runtime/pool.js'
@@ -485,5 +486,17 @@ describe.each(ISOLATIONS)('Lambda runtime (%s isolation)', (isolation) => {
       const timedOut = await runtime.invoke(functionSpec({functionName: 'fault-delay-timeout', timeoutSec: 1, fault: {delayMs: 3000}}), payload({}))
       expect(json(timedOut.payload)).toMatchObject({errorType: 'Sandbox.Timedout'})
     })
+  })
+})
+
+describe('closing', () => {
+  test('a runtime closed while its standby environment still boots leaves nothing behind to write or run', async () => {
+    const dir = tempDir()
+    // Created and closed at once: the standby boot (and, run from source, the worker script's build) is in flight.
+    const runtime = createRuntime({tmpDir: dir.path, daemonAddress: '127.0.0.1:2999'})
+    await runtime.close()
+    dir.remove()
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(existsSync(dir.path)).toBe(false)
   })
 })
