@@ -185,8 +185,9 @@ describe("Lambda's own refusals", () => {
   test('reserved concurrency 1: a second concurrent call is throttled while the first runs', async () => {
     const fn = await createFunction(t, {source: CONTEXT_SOURCE})
     await t.clients.lambda.send(new PutFunctionConcurrencyCommand({FunctionName: fn.name, ReservedConcurrentExecutions: 1}))
-    const slow = t.clients.lambda.send(new InvokeCommand({FunctionName: fn.name, Payload: encode({sleepMs: 400})}))
-    await new Promise((r) => setTimeout(r, 100))
+    const slow = t.clients.lambda.send(new InvokeCommand({FunctionName: fn.name, Payload: encode({sleepMs: 2000})}))
+    // Long enough for the first call to be running, well inside its 2 s even on a loaded machine.
+    await new Promise((r) => setTimeout(r, 400))
     await expect(t.clients.lambda.send(new InvokeCommand({FunctionName: fn.name}))).rejects.toThrow(TooManyRequestsException)
     expect((await slow).StatusCode).toBe(200)
   })

@@ -73,7 +73,8 @@ describe('SegmentWriterThread', () => {
     addBatch(writer, batch(0, 5), 100)
     writer.waitWritten()
     expect(writer.running).toBe(true)
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    const deadline = Date.now() + 5000
+    while (writer.running && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
     expect(writer.running).toBe(false)
     addBatch(writer, batch(5, 5), 101)
     expect(writer.running).toBe(true)

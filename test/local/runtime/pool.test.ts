@@ -254,7 +254,8 @@ describe.each(ISOLATIONS)('Lambda runtime (%s isolation)', (isolation) => {
         const fn = functionSpec({functionName: 'idle'})
         await short.invoke(fn, payload({}))
         const warm = await short.invoke(fn, payload({}))
-        await new Promise((resolve) => setTimeout(resolve, 250))
+        // Swept within 150 ms (a sweep every 50 ms); the wait leaves room for a loaded machine's late timers.
+        await new Promise((resolve) => setTimeout(resolve, 600))
         const afterIdle = await short.invoke(fn, payload({}))
         expect(warm.coldStart).toBe(false)
         expect(afterIdle.coldStart).toBe(true)
