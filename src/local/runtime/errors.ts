@@ -84,26 +84,40 @@ export const LAMBDA_TASK_ROOT = '/var/task'
 export const LAMBDA_RUNTIME_ENTRY = '/var/runtime/index.mjs'
 
 /**
- * Rewrites a stack as it reads on Lambda: the unpacked package's directory becomes /var/task and the worker's
- * own frames /var/runtime/index.mjs, so error bodies, logs and X-Ray causes show the paths a deployed function
- * shows (and no emulator temp dirs). Frames below the first runtime frame are the emulator's own dispatch (its
- * message port and Node's event target); Lambda's runtime client reaches the handler from its own loop, so its
- * stacks end at that first runtime frame (`at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:…)`),
- * and these end there too.
+ * Paths as a deployed function shows them: the unpacked package's directory becomes /var/task, and the runtime's
+ * own modules (the files next to the worker script: worker.js, handler-loader.js, errors.js, ...; one bundled
+ * file when run from source) become /var/runtime/index.mjs, the one file Lambda's runtime client is. No emulator
+ * directory is left, in stacks or in messages such as an ImportModuleError's "Require stack".
  */
-export function stackAsOnLambda(stack: string, taskRoot: string, runtimeFile: string): string {
+export function pathsAsOnLambda(text: string, taskRoot: string, runtimeFile: string): string {
   const root = taskRoot.replace(/\/+$/, '')
-  const rewritten = stack
-    .replaceAll(`file://${runtimeFile}`, `file://${LAMBDA_RUNTIME_ENTRY}`)
-    .replaceAll(runtimeFile, LAMBDA_RUNTIME_ENTRY)
+  const runtimeDir = runtimeFile.slice(0, runtimeFile.lastIndexOf('/'))
+  // Only files directly in the runtime's directory: the unpacked packages may live below it (when run from source).
+  const runtimeModules = new RegExp(`(file://)?${escapeRegExp(runtimeDir)}/[^/\\s:()]+\\.m?js`, 'g')
+  return text
     .replaceAll(`file://${root}/`, `file://${LAMBDA_TASK_ROOT}/`)
     .replaceAll(`${root}/`, `${LAMBDA_TASK_ROOT}/`)
+    .replace(runtimeModules, (_match, scheme: string | undefined) => `${scheme ?? ''}${LAMBDA_RUNTIME_ENTRY}`)
+}
+
+/**
+ * A stack as it reads on Lambda: its paths (`pathsAsOnLambda`), and nothing below the first runtime frame. The
+ * frames below it are the emulator's own dispatch (its message port and Node's event target); Lambda's runtime
+ * client reaches the handler from its own loop, so its stacks end at that frame
+ * (`at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:…)`), and these end there too.
+ */
+export function stackAsOnLambda(stack: string, taskRoot: string, runtimeFile: string): string {
+  const rewritten = pathsAsOnLambda(stack, taskRoot, runtimeFile)
   const lines = rewritten.split('\n')
   const firstRuntimeFrame = lines.findIndex((line) => FRAME_LINE.test(line) && line.includes(LAMBDA_RUNTIME_ENTRY))
   if (firstRuntimeFrame < 0) return rewritten
   let end = firstRuntimeFrame + 1
   while (end < lines.length && FRAME_LINE.test(lines[end])) end++
   return [...lines.slice(0, firstRuntimeFrame + 1), ...lines.slice(end)].join('\n')
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /** A V8 stack frame line (`    at f (file:line:column)`), as opposed to the message lines above the frames. */

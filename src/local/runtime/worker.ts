@@ -27,7 +27,7 @@ import {format} from 'node:util'
 import {getHeapStatistics} from 'node:v8'
 import {fileURLToPath} from 'node:url'
 import {isMainThread, parentPort} from 'node:worker_threads'
-import {formatErrorForLog, LAMBDA_TASK_ROOT, NODEJS_EXIT_MESSAGE, runtimeError, stackAsOnLambda, toFunctionErrorBody, toXrayCause} from './errors.js'
+import {formatErrorForLog, LAMBDA_TASK_ROOT, NODEJS_EXIT_MESSAGE, pathsAsOnLambda, runtimeError, stackAsOnLambda, toFunctionErrorBody, toXrayCause} from './errors.js'
 import {type Handler, isAsyncFunction, loadHandler} from './handler-loader.js'
 import {consoleLine} from './logs.js'
 import type {InitMessage, InvokeMessage, ParentMessage, WorkerMessage} from './protocol.js'
@@ -35,12 +35,13 @@ import type {InitMessage, InvokeMessage, ParentMessage, WorkerMessage} from './p
 let taskRoot = process.cwd()
 const runtimeFile = fileURLToPath(import.meta.url)
 
-/** The error with its stack rewritten to Lambda's paths (in place: it is about to be reported and dropped). */
+/** The error with its stack and message in Lambda's paths (in place: it is about to be reported and dropped). */
 function asOnLambda<T>(error: T): T {
-  const e = error as {stack?: unknown} | null
+  const e = error as {stack?: unknown; message?: unknown} | null
   if (e && typeof e === 'object' && typeof e.stack === 'string') {
     try {
       e.stack = stackAsOnLambda(e.stack, taskRoot, runtimeFile)
+      if (typeof e.message === 'string') e.message = pathsAsOnLambda(e.message, taskRoot, runtimeFile)
     } catch {
       // A frozen or accessor-only stack stays as it is.
     }

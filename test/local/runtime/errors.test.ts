@@ -3,6 +3,7 @@ import {
   checkInvokePayload,
   exitErrorBody,
   formatErrorForLog,
+  pathsAsOnLambda,
   runtimeError,
   stackAsOnLambda,
   timeoutBody,
@@ -60,6 +61,23 @@ describe('function error bodies', () => {
     expect(stackAsOnLambda(async, '/tmp/tg/code/abc', '/work/dist/local/runtime/worker.js')).toBe(
       'Error: late\n    at Timeout._onTimeout (/var/task/index.js:4:11)\n    at listOnTimeout (node:internal/timers:573:17)',
     )
+  })
+
+  test("paths as on Lambda: the runtime's modules are /var/runtime/index.mjs, the package /var/task, even below the runtime's directory", () => {
+    // Run from source, the bundled worker and the unpacked packages share a directory.
+    const runtimeFile = '/tmp/tg/runtime/worker-42.mjs'
+    const taskRoot = `/tmp/tg/runtime/code/${'ab'.repeat(32)}`
+    const message = `Error: Cannot find module './config.json'\nRequire stack:\n- ${taskRoot}/index.js\n- /tmp/tg/runtime/worker-42.mjs`
+    expect(pathsAsOnLambda(message, taskRoot, runtimeFile)).toBe(
+      "Error: Cannot find module './config.json'\nRequire stack:\n- /var/task/index.js\n- /var/runtime/index.mjs",
+    )
+    // Built: every module next to the worker is the runtime, with or without a file:// scheme.
+    const built = '/work/dist/local/runtime/worker.js'
+    expect(
+      pathsAsOnLambda('at loadUserApp (file:///work/dist/local/runtime/handler-loader.js:81:19) - /work/dist/local/runtime/handler-loader.js', '/x', built),
+    ).toBe('at loadUserApp (file:///var/runtime/index.mjs:81:19) - /var/runtime/index.mjs')
+    // A file elsewhere that merely shares the prefix is left alone.
+    expect(pathsAsOnLambda('at f (/work/dist/local/runtime-extra/a.js:1:1)', '/x', built)).toBe('at f (/work/dist/local/runtime-extra/a.js:1:1)')
   })
 
   test('the X-Ray cause parses stack frames into path, line and label', () => {

@@ -384,6 +384,8 @@ describe.each(ISOLATIONS)('Lambda runtime (%s isolation)', (isolation) => {
       const body = json(result.payload) as {errorType: string; errorMessage: string}
       expect(body.errorType).toBe('Runtime.ImportModuleError')
       expect(body.errorMessage).toMatch(/^Error: Cannot find module 'does-not-exist'\nRequire stack:\n/)
+      // The require stack names Lambda's paths, not the emulator's directories.
+      expect(body.errorMessage).toMatch(/\n- \/var\/task\/index\.js\n- \/var\/runtime\/index\.mjs$/)
     })
 
     test('a handler file that does not exist is Runtime.ImportModuleError', async () => {
