@@ -431,11 +431,17 @@ function deleteFunction(request: EmulatorRequest, params: Record<string, string>
   return empty(204)
 }
 
+/** MaxItems of the List* operations that page with Marker (default 50, 1-10000); a bad value is added to `violations`. */
+function maxItemsOf(request: EmulatorRequest, violations: Violations): number {
+  const raw = request.query.get('MaxItems')
+  const maxItems = raw === null ? 50 : Number(raw)
+  violations.range(maxItems, 'maxItems', 1, 10000)
+  return maxItems
+}
+
 function listFunctions(request: EmulatorRequest, ctx: ControlContext): WireResponse {
   const violations = new Violations()
-  const maxItemsRaw = request.query.get('MaxItems')
-  const maxItems = maxItemsRaw === null ? 50 : Number(maxItemsRaw)
-  violations.range(maxItems, 'maxItems', 1, 10000)
+  const maxItems = maxItemsOf(request, violations)
   const version = request.query.get('FunctionVersion')
   if (version !== null && version !== 'ALL') {
     violations.add(version, 'functionVersion', 'Member must satisfy enum value set: [ALL]')
@@ -457,15 +463,6 @@ function listFunctions(request: EmulatorRequest, ctx: ControlContext): WireRespo
 
 // ---- versions and aliases (read-only: the emulator publishes neither) ----------------------------------------
 
-/** MaxItems of the List* operations that page with Marker (1-10000). */
-function maxItemsOf(request: EmulatorRequest): number {
-  const raw = request.query.get('MaxItems')
-  const maxItems = raw === null ? 50 : Number(raw)
-  const violations = new Violations()
-  violations.range(maxItems, 'maxItems', 1, 10000)
-  violations.throwIfAny()
-  return maxItems
-}
 
 /**
  * ListVersionsByFunction: `$LATEST` only, since PublishVersion is not implemented. Its ARN is qualified with
@@ -474,7 +471,9 @@ function maxItemsOf(request: EmulatorRequest): number {
 function listVersionsByFunction(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const ref = parseFunctionName(params.FunctionName, request.region)
   unqualifiedOnly(ref)
-  maxItemsOf(request)
+  const violations = new Violations()
+  maxItemsOf(request, violations)
+  violations.throwIfAny()
   const fn = loadFunction(ctx, ref)
   return json(200, {Versions: [listItemOut(fn, ctx.accountId, true)]})
 }
@@ -483,7 +482,9 @@ function listVersionsByFunction(request: EmulatorRequest, params: Record<string,
 function listAliases(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const ref = parseFunctionName(params.FunctionName, request.region)
   unqualifiedOnly(ref)
-  maxItemsOf(request)
+  const violations = new Violations()
+  maxItemsOf(request, violations)
+  violations.throwIfAny()
   loadFunction(ctx, ref)
   return json(200, {Aliases: []})
 }

@@ -30,7 +30,7 @@ import {presentedSourceArn} from '../../permissions/arn.js'
 import {API_GATEWAY_PRINCIPAL, evaluateInvoke} from '../../permissions/policy.js'
 import type {SnapshotResource} from '../control/apigateway.js'
 import {restStore} from '../rest-store.js'
-import {type InvokeResult, newSegmentId, newTraceId, parseTraceHeader, type Sampler} from '../runtime/index.js'
+import {decideTrace, type InvokeResult, newSegmentId, parseTraceHeader, type Sampler} from '../runtime/index.js'
 import type {FunctionRecord, Store, WireObject} from '../store.js'
 import type {EmulatorRequest} from '../wire.js'
 import {type LambdaTarget, lambdaTargetOf, type ThrottleSettings} from './cache.js'
@@ -284,27 +284,23 @@ export function restStageSegment(input: StageSegmentInput): Record<string, unkno
 
 // ---- the handler ------------------------------------------------------------------------------------------------
 
-const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/
-const SEGMENT_ID = /^[0-9a-f]{16}$/
 const random = (size: number) => randomBytes(size)
 
 /**
- * The stage's sampling decision: a traced stage follows the caller's `Sampled=1` / `Sampled=0`, and asks `sample`
- * (the emulator's `--sampling` rule, see runtime/sampling.ts) about an undecided request; without `sample` it
- * traces every undecided request.
+ * The stage's sampling decision, by Lambda's rules for the trace header (`decideTrace`): a traced stage follows
+ * the caller's `Sampled=1` / `Sampled=0` and asks `sample` (the emulator's `--sampling` rule, see
+ * runtime/sampling.ts) about an undecided request, or traces every one without `sample`; a stage without tracing
+ * records nothing and asks nothing. `incoming` is the caller's header when its root was kept.
  */
 export function decideStageTrace(header: string | undefined, tracingEnabled: boolean, sample?: () => boolean): StageTrace & {incoming?: string} {
-  const parsed = parseTraceHeader(header)
-  const valid = parsed.root !== undefined && TRACE_ID.test(parsed.root)
-  const traceId = valid ? parsed.root! : newTraceId()
-  const upstreamParent = valid && parsed.parent && SEGMENT_ID.test(parsed.parent) ? parsed.parent : undefined
+  const decision = decideTrace(tracingEnabled ? 'Active' : 'PassThrough', header, Date.now(), sample)
   return {
-    traceId,
-    upstreamParent,
-    sampled: tracingEnabled && (valid && parsed.sampled === '1' ? true : valid && parsed.sampled === '0' ? false : sample === undefined || sample()),
+    traceId: decision.traceId,
+    upstreamParent: decision.upstreamParent,
+    sampled: tracingEnabled && decision.sampled,
     stageId: newSegmentId(),
     lambdaId: newSegmentId(),
-    incoming: valid ? header : undefined,
+    incoming: header !== undefined && parseTraceHeader(header).root === decision.traceId ? header : undefined,
   }
 }
 

@@ -70,5 +70,11 @@ describe('the sampler in the decisions', () => {
     expect(decideStageTrace(`Root=${ROOT}`, true, () => true).sampled).toBe(true)
     expect(decideStageTrace(undefined, true).sampled).toBe(true)
     expect(decideStageTrace(`Root=${ROOT};Sampled=1`, false).sampled).toBe(false)
+    let asked = 0
+    expect(decideStageTrace(undefined, false, () => ++asked > 0).sampled).toBe(false)
+    expect(asked).toBe(0)
+    // The caller's header is passed on when its root is kept, and not when a new trace had to be started.
+    expect(decideStageTrace(`Root=${ROOT};Parent=${PARENT};Sampled=0`, true)).toMatchObject({traceId: ROOT, upstreamParent: PARENT, incoming: `Root=${ROOT};Parent=${PARENT};Sampled=0`})
+    expect(decideStageTrace('Root=not-a-trace-id;Sampled=1', true).incoming).toBeUndefined()
   })
 })
