@@ -112,7 +112,7 @@ interface Builders {
 }
 
 /** The records of a traced invocation's documents, and why any was refused (self-contained, like the builders). */
-export function lambdaTraceRecords(trace: LambdaTraceInput, region: string, build: Builders): {records: SegmentBatch; invalid: string[]} {
+function lambdaTraceRecords(trace: LambdaTraceInput, region: string, build: Builders): {records: SegmentBatch; invalid: string[]} {
   const records: SegmentBatch = []
   const invalid: string[] = []
   for (const document of build.lambdaSegments(trace)) {
@@ -130,7 +130,7 @@ type Run = {receivedAt: number; batch: SegmentBatch}
  * them as runs that share a receive time (each run is one `writeSegmentBatch`), how many ring records they came
  * from, and why any document was refused.
  */
-export function readRing(ring: SharedArrayBuffer, from: number, to: number, build: Builders & {lambdaTraceRecords: typeof lambdaTraceRecords}): {runs: Run[]; count: number; invalid: string[]} {
+function readRing(ring: SharedArrayBuffer, from: number, to: number, build: Builders & {lambdaTraceRecords: typeof lambdaTraceRecords}): {runs: Run[]; count: number; invalid: string[]} {
   const lengths = new Uint32Array(ring)
   const bytes = Buffer.from(ring)
   const runs: Run[] = []
