@@ -253,13 +253,21 @@ export interface ServeOptions {
   onRequest?: (entry: RequestLogEntry) => void
 }
 
-/** The isolation asked for, by option or environment; a value the runtime does not know is the user's to fix. */
-export function resolveIsolation(value: string | undefined = process.env[ISOLATION_ENV]): Isolation {
-  if (value === undefined || value === '') return 'thread'
-  if ((ISOLATIONS as readonly string[]).includes(value)) return value as Isolation
-  throw new UserError('LOCAL_BAD_ISOLATION', `Unknown isolation "${value}" (from --isolation or ${ISOLATION_ENV})`, {
-    suggestion: `Use one of: ${ISOLATIONS.join(', ')}`,
+/**
+ * A `local start` choice asked for by option or environment (unset or empty: the default); a value the emulator
+ * does not know is the user's to fix (LOCAL_BAD_{NAME}).
+ */
+function resolveChoice<T extends string>(value: string | undefined, choice: {name: string; env: string; values: readonly T[]; fallback: T; hint?: string}): T {
+  if (value === undefined || value === '') return choice.fallback
+  if ((choice.values as readonly string[]).includes(value)) return value as T
+  throw new UserError(`LOCAL_BAD_${choice.name.toUpperCase()}`, `Unknown ${choice.name} "${value}" (from --${choice.name} or ${choice.env})`, {
+    suggestion: `Use one of: ${choice.values.join(', ')}${choice.hint ? ` (${choice.hint})` : ''}`,
   })
+}
+
+/** The isolation asked for, by option or environment. */
+export function resolveIsolation(value: string | undefined = process.env[ISOLATION_ENV]): Isolation {
+  return resolveChoice(value, {name: 'isolation', env: ISOLATION_ENV, values: ISOLATIONS, fallback: 'thread'})
 }
 
 /** How `local start` and `local status` describe a sampling. */
@@ -267,12 +275,14 @@ export function samplingText(sampling: Sampling): string {
   return sampling === 'all' ? 'every request traced' : '1 request per second plus 5 % traced, as on AWS'
 }
 
-/** The sampling asked for, by option or environment; a value the emulator does not know is the user's to fix. */
+/** The sampling asked for, by option or environment. */
 export function resolveSampling(value: string | undefined = process.env[SAMPLING_ENV]): Sampling {
-  if (value === undefined || value === '') return 'all'
-  if ((SAMPLINGS as readonly string[]).includes(value)) return value as Sampling
-  throw new UserError('LOCAL_BAD_SAMPLING', `Unknown sampling "${value}" (from --sampling or ${SAMPLING_ENV})`, {
-    suggestion: `Use one of: ${SAMPLINGS.join(', ')} (all: every request is traced; aws: 1 request per second plus 5 %, as on AWS)`,
+  return resolveChoice(value, {
+    name: 'sampling',
+    env: SAMPLING_ENV,
+    values: SAMPLINGS,
+    fallback: 'all',
+    hint: 'all: every request is traced; aws: 1 request per second plus 5 %, as on AWS',
   })
 }
 

@@ -134,7 +134,9 @@ describe('isolation: what runs handlers', () => {
   test(`${ISOLATION_ENV} chooses when no option does; an unknown value is a usage error that starts nothing`, async () => {
     expect(resolveIsolation('process')).toBe('process')
     expect(resolveIsolation('')).toBe('thread')
-    expect(() => resolveIsolation('fork')).toThrow(expect.objectContaining({code: 'LOCAL_BAD_ISOLATION', suggestion: 'Use one of: thread, process'}))
+    expect(() => resolveIsolation('fork')).toThrow(
+      expect.objectContaining({code: 'LOCAL_BAD_ISOLATION', message: `Unknown isolation "fork" (from --isolation or ${ISOLATION_ENV})`, suggestion: 'Use one of: thread, process'}),
+    )
     const dir = dataDir()
     process.env[ISOLATION_ENV] = 'fork'
     try {
@@ -166,7 +168,13 @@ describe('sampling: which undecided requests traced functions record', () => {
     expect(resolveSampling('aws')).toBe('aws')
     expect(resolveSampling('')).toBe('all')
     expect(resolveSampling(undefined)).toBe('all')
-    expect(() => resolveSampling('half')).toThrow(expect.objectContaining({code: 'LOCAL_BAD_SAMPLING', message: `Unknown sampling "half" (from --sampling or ${SAMPLING_ENV})`}))
+    expect(() => resolveSampling('half')).toThrow(
+      expect.objectContaining({
+        code: 'LOCAL_BAD_SAMPLING',
+        message: `Unknown sampling "half" (from --sampling or ${SAMPLING_ENV})`,
+        suggestion: 'Use one of: all, aws (all: every request is traced; aws: 1 request per second plus 5 %, as on AWS)',
+      }),
+    )
     const refused = dataDir()
     process.env[SAMPLING_ENV] = 'half'
     try {
