@@ -463,37 +463,36 @@ function listFunctions(request: EmulatorRequest, ctx: ControlContext): WireRespo
 
 // ---- versions and aliases (read-only: the emulator publishes neither) ----------------------------------------
 
+/** The unqualified function a version or alias operation names; with `paged`, its MaxItems is checked first. */
+function unqualifiedFunction(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext, paged: boolean): FunctionRecord {
+  const ref = parseFunctionName(params.FunctionName, request.region)
+  unqualifiedOnly(ref)
+  if (paged) {
+    const violations = new Violations()
+    maxItemsOf(request, violations)
+    violations.throwIfAny()
+  }
+  return loadFunction(ctx, ref)
+}
 
 /**
  * ListVersionsByFunction: `$LATEST` only, since PublishVersion is not implemented. Its ARN is qualified with
  * `:$LATEST`, as AWS lists it. One item, so there is never a NextMarker.
  */
 function listVersionsByFunction(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
-  const ref = parseFunctionName(params.FunctionName, request.region)
-  unqualifiedOnly(ref)
-  const violations = new Violations()
-  maxItemsOf(request, violations)
-  violations.throwIfAny()
-  const fn = loadFunction(ctx, ref)
+  const fn = unqualifiedFunction(request, params, ctx, true)
   return json(200, {Versions: [listItemOut(fn, ctx.accountId, true)]})
 }
 
 /** ListAliases: none exist (CreateAlias is not implemented), for any FunctionVersion. */
 function listAliases(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
-  const ref = parseFunctionName(params.FunctionName, request.region)
-  unqualifiedOnly(ref)
-  const violations = new Violations()
-  maxItemsOf(request, violations)
-  violations.throwIfAny()
-  loadFunction(ctx, ref)
+  unqualifiedFunction(request, params, ctx, true)
   return json(200, {Aliases: []})
 }
 
 /** GetAlias: every alias is missing. The message is AWS's as commonly reported (unconfirmed in the reference). */
 function getAlias(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
-  const ref = parseFunctionName(params.FunctionName, request.region)
-  unqualifiedOnly(ref)
-  const fn = loadFunction(ctx, ref)
+  const fn = unqualifiedFunction(request, params, ctx, false)
   throw resourceNotFound(`Cannot find alias arn: ${functionArn(fn.region, ctx.accountId, fn.name, params.Name)}`)
 }
 
