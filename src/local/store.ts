@@ -18,7 +18,7 @@ import {join} from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 
 export const STORE_FILE = 'emulator.sqlite'
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 type Db = BetterSqlite3.Database
 
@@ -62,6 +62,39 @@ export interface FunctionRecord {
   reservedConcurrency: number | null
   fault: FaultSettings | null
   createdAt: string
+  /**
+   * Set on a published version's view of the function (`versionView`): its number, e.g. `"3"`. The code,
+   * configuration, revision and LastModified are then the version's; absent means `$LATEST`.
+   */
+  version?: string
+}
+
+/** A published version: an immutable snapshot of `$LATEST`'s code and configuration (PublishVersion). */
+export interface FunctionVersionRecord {
+  region: string
+  name: string
+  /** 1, 2, …: never reused, even after a version is deleted. */
+  version: number
+  config: FunctionConfigRecord
+  codeSha256: string
+  codeSize: number
+  revisionId: string
+  lastModified: string
+  /** The `$LATEST` generation it was published from: publishing again without a change returns this version. */
+  fromGeneration: number
+}
+
+/** An alias: a name for a version, optionally sending a share of invocations to a second one (RoutingConfig). */
+export interface AliasRecord {
+  region: string
+  name: string
+  alias: string
+  /** `$LATEST` or a version number. */
+  functionVersion: string
+  description: string
+  /** `AdditionalVersionWeights`: version → share of invocations (0-1); null without a routing configuration. */
+  weights: Record<string, number> | null
+  revisionId: string
 }
 
 export interface PolicyStatementRecord {
@@ -240,6 +273,33 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (trace_id, segment_id)
   );
   `,
+  // 1 → 2: published versions and aliases
+  `
+  ALTER TABLE functions ADD COLUMN last_version INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE function_versions (
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    config TEXT NOT NULL,
+    code_sha256 TEXT NOT NULL REFERENCES code_blobs(sha256),
+    revision_id TEXT NOT NULL,
+    last_modified TEXT NOT NULL,
+    from_generation INTEGER NOT NULL,
+    PRIMARY KEY (region, name, version),
+    FOREIGN KEY (region, name) REFERENCES functions(region, name) ON DELETE CASCADE
+  );
+  CREATE TABLE function_aliases (
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    function_version TEXT NOT NULL,
+    description TEXT NOT NULL,
+    weights TEXT,
+    revision_id TEXT NOT NULL,
+    PRIMARY KEY (region, name, alias),
+    FOREIGN KEY (region, name) REFERENCES functions(region, name) ON DELETE CASCADE
+  );
+  `,
 ]
 
 /** Lambda's `LastModified` format (aws-semantics §1.1): `2024-01-02T03:04:05.000+0000`. */
@@ -305,6 +365,56 @@ function functionFromRow(row: FunctionRow): FunctionRecord {
 }
 
 const FUNCTION_SELECT = `SELECT f.*, c.size FROM functions f JOIN code_blobs c ON c.sha256 = f.code_sha256`
+
+interface VersionRow {
+  region: string
+  name: string
+  version: number
+  config: string
+  code_sha256: string
+  size: number
+  revision_id: string
+  last_modified: string
+  from_generation: number
+}
+
+function versionFromRow(row: VersionRow): FunctionVersionRecord {
+  return {
+    region: row.region,
+    name: row.name,
+    version: row.version,
+    config: JSON.parse(row.config) as FunctionConfigRecord,
+    codeSha256: row.code_sha256,
+    codeSize: row.size,
+    revisionId: row.revision_id,
+    lastModified: row.last_modified,
+    fromGeneration: row.from_generation,
+  }
+}
+
+const VERSION_SELECT = `SELECT v.*, c.size FROM function_versions v JOIN code_blobs c ON c.sha256 = v.code_sha256`
+
+interface AliasRow {
+  region: string
+  name: string
+  alias: string
+  function_version: string
+  description: string
+  weights: string | null
+  revision_id: string
+}
+
+function aliasFromRow(row: AliasRow): AliasRecord {
+  return {
+    region: row.region,
+    name: row.name,
+    alias: row.alias,
+    functionVersion: row.function_version,
+    description: row.description,
+    weights: row.weights ? (JSON.parse(row.weights) as Record<string, number>) : null,
+    revisionId: row.revision_id,
+  }
+}
 
 export interface OpenStoreOptions {
   dataDir: string
@@ -461,7 +571,9 @@ export class Store {
 
   /** Drops zips no function references any more. */
   private collectCode(): void {
-    this.db.prepare('DELETE FROM code_blobs WHERE sha256 NOT IN (SELECT code_sha256 FROM functions)').run()
+    this.db
+      .prepare('DELETE FROM code_blobs WHERE sha256 NOT IN (SELECT code_sha256 FROM functions UNION SELECT code_sha256 FROM function_versions)')
+      .run()
   }
 
   // ---- functions -------------------------------------------------------------------------------------------
@@ -560,6 +672,103 @@ export class Store {
       .prepare('SELECT COALESCE(SUM(reserved_concurrency), 0) AS n FROM functions WHERE region = ? AND name != ?')
       .get(region, exceptName ?? '') as {n: number}
     return row.n
+  }
+
+  // ---- versions and aliases ---------------------------------------------------------------------------------
+
+  /** The function's published versions in number order, `limit` at a time after version `after`. */
+  listVersions(region: string, name: string, options: {after?: number; limit: number}): FunctionVersionRecord[] {
+    const rows = this.db
+      .prepare(`${VERSION_SELECT} WHERE v.region = ? AND v.name = ? AND v.version > ? ORDER BY v.version LIMIT ?`)
+      .all(region, name, options.after ?? 0, options.limit) as VersionRow[]
+    return rows.map(versionFromRow)
+  }
+
+  getVersion(region: string, name: string, version: number): FunctionVersionRecord | undefined {
+    const row = this.db.prepare(`${VERSION_SELECT} WHERE v.region = ? AND v.name = ? AND v.version = ?`).get(region, name, version) as
+      | VersionRow
+      | undefined
+    return row ? versionFromRow(row) : undefined
+  }
+
+  /** The most recently published version that still exists. */
+  latestVersion(region: string, name: string): FunctionVersionRecord | undefined {
+    const row = this.db
+      .prepare(`${VERSION_SELECT} WHERE v.region = ? AND v.name = ? ORDER BY v.version DESC LIMIT 1`)
+      .get(region, name) as VersionRow | undefined
+    return row ? versionFromRow(row) : undefined
+  }
+
+  /** Snapshots `fn` (`$LATEST`, as read in the same transaction) as its next version number. */
+  insertVersion(fn: FunctionRecord, description: string, revisionId: string, lastModified: string): FunctionVersionRecord {
+    return this.transaction(() => {
+      const {n} = this.db
+        .prepare('UPDATE functions SET last_version = last_version + 1 WHERE region = ? AND name = ? RETURNING last_version AS n')
+        .get(fn.region, fn.name) as {n: number}
+      this.db
+        .prepare(
+          `INSERT INTO function_versions (region, name, version, config, code_sha256, revision_id, last_modified, from_generation)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(fn.region, fn.name, n, JSON.stringify({...fn.config, description}), fn.codeSha256, revisionId, lastModified, fn.generation)
+      return this.getVersion(fn.region, fn.name, n)!
+    })
+  }
+
+  /** Deletes a version and the resource policy statements scoped to it. */
+  deleteVersion(region: string, name: string, version: number): boolean {
+    return this.transaction(() => {
+      const changes = this.db.prepare('DELETE FROM function_versions WHERE region = ? AND name = ? AND version = ?').run(region, name, version).changes
+      this.db.prepare('DELETE FROM function_policy_statements WHERE region = ? AND function_name = ? AND qualifier = ?').run(region, name, String(version))
+      this.collectCode()
+      return changes === 1
+    })
+  }
+
+  getAlias(region: string, name: string, alias: string): AliasRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM function_aliases WHERE region = ? AND name = ? AND alias = ?').get(region, name, alias) as
+      | AliasRow
+      | undefined
+    return row ? aliasFromRow(row) : undefined
+  }
+
+  /** Aliases of a function in name order, `limit` at a time after the name `after`. */
+  listAliases(region: string, name: string, options: {after?: string; limit: number}): AliasRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM function_aliases WHERE region = ? AND name = ? AND alias > ? ORDER BY alias LIMIT ?')
+      .all(region, name, options.after ?? '', options.limit) as AliasRow[]
+    return rows.map(aliasFromRow)
+  }
+
+  /** Every alias of the function (version deletion checks, the data plane). */
+  allAliases(region: string, name: string): AliasRecord[] {
+    return this.listAliases(region, name, {limit: -1})
+  }
+
+  /** Inserts an alias; returns false when one with that name exists. */
+  insertAlias(record: AliasRecord): boolean {
+    const result = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO function_aliases (region, name, alias, function_version, description, weights, revision_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(record.region, record.name, record.alias, record.functionVersion, record.description, record.weights ? JSON.stringify(record.weights) : null, record.revisionId)
+    return result.changes === 1
+  }
+
+  saveAlias(record: AliasRecord): void {
+    this.db
+      .prepare('UPDATE function_aliases SET function_version = ?, description = ?, weights = ?, revision_id = ? WHERE region = ? AND name = ? AND alias = ?')
+      .run(record.functionVersion, record.description, record.weights ? JSON.stringify(record.weights) : null, record.revisionId, record.region, record.name, record.alias)
+  }
+
+  /** Deletes an alias and the resource policy statements scoped to it. */
+  deleteAlias(region: string, name: string, alias: string): boolean {
+    return this.transaction(() => {
+      const changes = this.db.prepare('DELETE FROM function_aliases WHERE region = ? AND name = ? AND alias = ?').run(region, name, alias).changes
+      this.db.prepare('DELETE FROM function_policy_statements WHERE region = ? AND function_name = ? AND qualifier = ?').run(region, name, alias)
+      return changes === 1
+    })
   }
 
   // ---- function resource policies ---------------------------------------------------------------------------

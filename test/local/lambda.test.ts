@@ -15,7 +15,6 @@ import {
   ListLayersCommand,
   ListTagsCommand,
   ListVersionsByFunctionCommand,
-  PublishVersionCommand,
   PolicyLengthExceededException,
   PreconditionFailedException,
   PutFunctionConcurrencyCommand,
@@ -310,7 +309,7 @@ describe('validation errors surface as the SDK exception classes', () => {
   })
 })
 
-describe('versions and aliases: only $LATEST exists', () => {
+describe('versions and aliases of a function that published none (more in lambda-versions.test.ts)', () => {
   test('ListVersionsByFunction lists $LATEST with its qualified ARN; ListAliases lists none; GetAlias finds none', async () => {
     const name = uniqueName('versions')
     const created = await createFunction(name)
@@ -324,7 +323,7 @@ describe('versions and aliases: only $LATEST exists', () => {
     expect(missing.message).toBe(`Cannot find alias arn: ${created.FunctionArn}:live`)
   })
 
-  test('on a missing function they answer Function not found; a qualified name is refused; PublishVersion is not implemented', async () => {
+  test('on a missing function they answer Function not found; a qualified name is refused', async () => {
     const absent = await t.clients.lambda.send(new ListVersionsByFunctionCommand({FunctionName: 'no-such-fn'})).catch((e) => e)
     expect(absent).toBeInstanceOf(ResourceNotFoundException)
     expect(absent.message).toBe(`Function not found: arn:aws:lambda:us-east-1:${t.emulator.accountId}:function:no-such-fn`)
@@ -333,8 +332,6 @@ describe('versions and aliases: only $LATEST exists', () => {
     await createFunction(name)
     await expect(t.clients.lambda.send(new ListVersionsByFunctionCommand({FunctionName: `${name}:live`}))).rejects.toBeInstanceOf(InvalidParameterValueException)
     await expect(t.clients.lambda.send(new ListVersionsByFunctionCommand({FunctionName: name, MaxItems: 0}))).rejects.toThrow(/maxItems/)
-    const publish = await t.clients.lambda.send(new PublishVersionCommand({FunctionName: name})).catch((e) => e)
-    expect(publish.name).toBe('UnknownOperationException')
   })
 })
 

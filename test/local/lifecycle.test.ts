@@ -23,6 +23,7 @@ import {
   stopEmulator,
 } from '../../src/local/lifecycle.js'
 import {startEmulator} from '../../src/local/server.js'
+import {SCHEMA_VERSION} from '../../src/local/store.js'
 import {clientsFor, handlerZip, ROLE, tempDir} from './helpers.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
@@ -103,7 +104,7 @@ describe('persistence', () => {
     const emulator = await startEmulator({port: 0, dataDir: dir})
     cleanups.push(() => emulator.close())
     expect(emulator.store.db.pragma('journal_mode', {simple: true})).toBe('wal')
-    expect(emulator.store.db.pragma('user_version', {simple: true})).toBe(1)
+    expect(emulator.store.db.pragma('user_version', {simple: true})).toBe(SCHEMA_VERSION)
   })
 })
 

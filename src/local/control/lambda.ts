@@ -1,15 +1,13 @@
 /**
- * The Lambda control plane (restJson1, aws-semantics §1.2): functions with zip code, resource policies, tags,
- * reserved concurrency. Only `$LATEST` exists (PublishVersion and CreateAlias are not implemented), so any other
- * qualifier is reported as the missing resource it is, ListVersionsByFunction lists `$LATEST` and ListAliases
- * lists none.
+ * The Lambda control plane (restJson1, aws-semantics §1.2): functions with zip code, published versions and
+ * aliases (rules in lambda-versions.ts), resource policies per qualifier, tags, reserved concurrency.
  *
  * Functions report `State: Active` and `LastUpdateStatus: Successful` immediately: the emulator applies every
  * change synchronously, so the SDK waiters (`waitUntilFunctionActiveV2`, `waitUntilFunctionUpdatedV2`) succeed
  * on their first poll.
  */
 import {randomUUID} from 'node:crypto'
-import {type FunctionConfigRecord, type FunctionRecord, InvalidCursorError, lambdaTimestamp, sha256Hex} from '../store.js'
+import {type AliasRecord, type FunctionConfigRecord, type FunctionRecord, InvalidCursorError, lambdaTimestamp, sha256Hex} from '../store.js'
 import {empty, type EmulatorRequest, json, parseJsonBody, type Route, ServiceError, type WireResponse} from '../wire.js'
 import type {ControlContext} from './context.js'
 import {buildStatement, POLICY_SIZE_LIMIT, policyDocument, policySize} from './lambda-policy.js'
@@ -28,6 +26,7 @@ import {
   validateRuntime,
   Violations,
 } from './lambda-validation.js'
+import {aliasOut, qualifierKind, resolveQualifier, unchangedSince, validateAliasMembers, versionOf, weightsOf} from './lambda-versions.js'
 import {inspectZip} from './zip.js'
 
 /** Lambda's quotas for direct (ZipFile) uploads. */
@@ -56,14 +55,42 @@ function functionNotFound(ref: FunctionRef, accountId: string, qualified = false
   )
 }
 
-/** Loads `$LATEST` of the referenced function, or throws the ResourceNotFoundException AWS would. */
+/**
+ * Loads `$LATEST` of the referenced function, or throws the ResourceNotFoundException AWS would. Operations on
+ * `$LATEST` only (updates, tags, concurrency) refuse any other qualifier as a missing function.
+ */
 function loadFunction(ctx: ControlContext, ref: FunctionRef): FunctionRecord {
+  const fn = loadUnqualified(ctx, ref)
+  if (ref.qualifier !== undefined && ref.qualifier !== '$LATEST') functionNotFound(ref, ctx.accountId, true)
+  return fn
+}
+
+/** The function itself, whatever the qualifier names. */
+function loadUnqualified(ctx: ControlContext, ref: FunctionRef): FunctionRecord {
   if (ref.accountId !== undefined && ref.accountId !== ctx.accountId) functionNotFound(ref, ctx.accountId)
   const fn = ctx.store.getFunction(ref.region, ref.name)
   if (!fn) functionNotFound(ref, ctx.accountId, ref.qualifier !== undefined && ref.qualifier !== '$LATEST')
-  // Versions and aliases are never published here, so only $LATEST exists.
-  if (ref.qualifier !== undefined && ref.qualifier !== '$LATEST') functionNotFound(ref, ctx.accountId, true)
   return fn
+}
+
+interface Qualified {
+  fn: FunctionRecord
+  /** What the qualifier designates: `$LATEST` (also without a qualifier), a version's view, or an alias's version. */
+  target: FunctionRecord
+  alias?: AliasRecord
+}
+
+/** The function and what its qualifier designates, or the ResourceNotFoundException AWS answers for a missing one. */
+function loadQualified(ctx: ControlContext, ref: FunctionRef): Qualified {
+  const fn = loadUnqualified(ctx, ref)
+  const resolved = resolveQualifier(ctx.store, fn, ref.qualifier)
+  if (resolved.kind === 'missing-alias') throw aliasNotFound(fn, ctx.accountId, ref.qualifier!)
+  if (resolved.kind === 'missing-version') return functionNotFound(ref, ctx.accountId, true)
+  return {fn, target: resolved.target, ...(resolved.kind === 'alias' ? {alias: resolved.alias} : {})}
+}
+
+function aliasNotFound(fn: FunctionRecord, accountId: string, alias: string): ServiceError {
+  return resourceNotFound(`Cannot find alias arn: ${functionArn(fn.region, accountId, fn.name, alias)}`)
 }
 
 function refFrom(request: EmulatorRequest, params: Record<string, string>, withQualifier = true): FunctionRef {
@@ -74,11 +101,15 @@ function checkRevision(given: unknown, fn: FunctionRecord): void {
   if (given !== undefined && given !== null && given !== '' && given !== fn.revisionId) throw preconditionFailed()
 }
 
-export function configurationOut(fn: FunctionRecord, accountId: string, qualified = false): Record<string, unknown> {
+/**
+ * FunctionConfiguration of `$LATEST` or of a version's view (`versionView`). `qualified`: the ARN names the
+ * version (as a qualified Get*, ListVersionsByFunction and PublishVersion answer), or `arnQualifier` (an alias).
+ */
+export function configurationOut(fn: FunctionRecord, accountId: string, qualified = false, arnQualifier?: string): Record<string, unknown> {
   const config = fn.config
   return {
     FunctionName: fn.name,
-    FunctionArn: functionArn(fn.region, accountId, fn.name, qualified ? '$LATEST' : undefined),
+    FunctionArn: functionArn(fn.region, accountId, fn.name, qualified ? (arnQualifier ?? fn.version ?? '$LATEST') : undefined),
     Runtime: config.runtime,
     Role: config.role,
     Handler: config.handler,
@@ -88,7 +119,7 @@ export function configurationOut(fn: FunctionRecord, accountId: string, qualifie
     MemorySize: config.memorySize,
     LastModified: fn.lastModified,
     CodeSha256: codeSha256Base64(fn.codeSha256),
-    Version: '$LATEST',
+    Version: fn.version ?? '$LATEST',
     ...(config.environment ? {Environment: {Variables: config.environment}} : {}),
     TracingConfig: {Mode: config.tracingMode},
     RevisionId: fn.revisionId,
@@ -133,12 +164,17 @@ function s3CodeUnavailable(): never {
   )
 }
 
-function rejectPublish(value: unknown): void {
-  if (value === true) {
-    throw invalidParameter(
-      'Publishing versions is not supported by the tracegate emulator: only $LATEST exists. Call again without Publish.',
-    )
-  }
+/**
+ * Publishes `$LATEST` (read inside the caller's transaction) as the next version and returns the version's view;
+ * when `$LATEST` has not changed since the newest version, that version is returned and nothing is published.
+ * Publishing rotates `$LATEST`'s RevisionId, as on AWS.
+ */
+function publish(ctx: ControlContext, fn: FunctionRecord, description?: string): FunctionRecord {
+  const newest = ctx.store.latestVersion(fn.region, fn.name)
+  if (newest && unchangedSince(fn, newest)) return versionOf(ctx.store, fn, String(newest.version))!
+  const version = ctx.store.insertVersion(fn, description ?? fn.config.description, randomUUID(), lambdaTimestamp())
+  ctx.store.saveFunction({...fn, revisionId: randomUUID()})
+  return versionOf(ctx.store, fn, String(version.version))!
 }
 
 const LAYER_VERSION_ARN_PATTERN =
@@ -264,7 +300,6 @@ function createFunction(request: EmulatorRequest, ctx: ControlContext): WireResp
     throw invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.')
   }
   validateRuntime(input.Runtime)
-  rejectPublish(input.Publish)
   rejectMissingLayers(checkLayers(input.Layers, ref.region))
   const code = input.Code as {ZipFile?: unknown; S3Bucket?: unknown; ImageUri?: unknown}
   if (code.ZipFile === undefined) {
@@ -305,18 +340,25 @@ function createFunction(request: EmulatorRequest, ctx: ControlContext): WireResp
       createdAt: now.toISOString(),
     })
     if (!inserted) throw conflict(`Function already exist: ${ref.name}`)
-    return ctx.store.getFunction(ref.region, ref.name)!
+    const fn = ctx.store.getFunction(ref.region, ref.name)!
+    // Publish: the answer describes version 1, with its qualified ARN.
+    return input.Publish === true ? publish(ctx, fn) : fn
   })
-  return json(201, configurationOut(created, ctx.accountId))
+  return json(201, configurationOut(created, ctx.accountId, created.version !== undefined))
+}
+
+/** Configuration of what a Get* request's qualifier names; an alias's answer carries the alias's ARN. */
+function qualifiedConfiguration(ref: FunctionRef, found: Qualified, accountId: string): Record<string, unknown> {
+  return configurationOut(found.target, accountId, ref.qualifier !== undefined, found.alias?.alias)
 }
 
 function getFunction(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const ref = refFrom(request, params)
-  const fn = loadFunction(ctx, ref)
-  const qualified = ref.qualifier !== undefined
+  const found = loadQualified(ctx, ref)
+  const fn = found.fn
   return json(200, {
-    Configuration: configurationOut(fn, ctx.accountId, qualified),
-    Code: {RepositoryType: 'S3', Location: `${request.baseUrl}/_tracegate/code/${fn.codeSha256}`},
+    Configuration: qualifiedConfiguration(ref, found, ctx.accountId),
+    Code: {RepositoryType: 'S3', Location: `${request.baseUrl}/_tracegate/code/${found.target.codeSha256}`},
     ...(Object.keys(fn.tags).length > 0 ? {Tags: fn.tags} : {}),
     ...(fn.reservedConcurrency !== null ? {Concurrency: {ReservedConcurrentExecutions: fn.reservedConcurrency}} : {}),
   })
@@ -324,8 +366,7 @@ function getFunction(request: EmulatorRequest, params: Record<string, string>, c
 
 function getFunctionConfiguration(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const ref = refFrom(request, params)
-  const fn = loadFunction(ctx, ref)
-  return json(200, configurationOut(fn, ctx.accountId, ref.qualifier !== undefined))
+  return json(200, qualifiedConfiguration(ref, loadQualified(ctx, ref), ctx.accountId))
 }
 
 /** Read-modify-write of one function inside a single transaction. */
@@ -352,7 +393,6 @@ function updateFunctionCode(request: EmulatorRequest, params: Record<string, str
   if (input.ImageUri !== undefined) {
     throw invalidParameter("Please don't provide ImageUri when updating a function with packageType Zip.")
   }
-  rejectPublish(input.Publish)
   if (input.ZipFile === undefined) {
     if (input.S3Bucket !== undefined) s3CodeUnavailable()
     throw invalidParameter('Please provide a source for function code.')
@@ -364,19 +404,23 @@ function updateFunctionCode(request: EmulatorRequest, params: Record<string, str
     const preview: FunctionRecord = {...fn, codeSha256: sha256Hex(zip), codeSize: zip.length}
     return json(200, configurationOut(preview, ctx.accountId))
   }
-  const updated = mutateFunction(ctx, ref, (fn) => {
-    checkRevision(input.RevisionId, fn)
-    const {sha256} = ctx.store.putCode(zip)
-    return {
-      ...fn,
-      codeSha256: sha256,
-      config: architectures ? {...fn.config, architectures} : fn.config,
-      revisionId: randomUUID(),
-      generation: fn.generation + 1,
-      lastModified: lambdaTimestamp(),
-    }
+  const updated = ctx.store.transaction(() => {
+    const fn = mutateFunction(ctx, ref, (current) => {
+      checkRevision(input.RevisionId, current)
+      const {sha256} = ctx.store.putCode(zip)
+      return {
+        ...current,
+        codeSha256: sha256,
+        config: architectures ? {...current.config, architectures} : current.config,
+        revisionId: randomUUID(),
+        generation: current.generation + 1,
+        lastModified: lambdaTimestamp(),
+      }
+    })
+    // Publish: the answer describes the new version, with its qualified ARN.
+    return input.Publish === true ? publish(ctx, fn) : fn
   })
-  return json(200, configurationOut(updated, ctx.accountId))
+  return json(200, configurationOut(updated, ctx.accountId, updated.version !== undefined))
 }
 
 function updateFunctionConfiguration(
@@ -424,8 +468,20 @@ function deleteFunction(request: EmulatorRequest, params: Record<string, string>
     throw invalidParameter('$LATEST version cannot be deleted without deleting the function.')
   }
   ctx.store.transaction(() => {
-    loadFunction(ctx, ref)
-    ctx.store.deleteFunction(ref.region, ref.name)
+    const fn = loadUnqualified(ctx, ref)
+    if (ref.qualifier === undefined) {
+      ctx.store.deleteFunction(ref.region, ref.name)
+      return
+    }
+    // A qualifier deletes one version (with its policy). An alias is refused; a version that does not exist is
+    // answered like a deleted one (LocalStack's AWS-validated provider).
+    if (qualifierKind(ref.qualifier) === 'alias') throw invalidParameter('Deletion of aliases is not currently supported.')
+    const referencing = ctx.store
+      .allAliases(fn.region, fn.name)
+      .filter((alias) => alias.functionVersion === ref.qualifier || (alias.weights !== null && ref.qualifier! in alias.weights))
+      .map((alias) => alias.alias)
+    if (referencing.length > 0) throw conflict(`Unable to delete version because the following aliases reference it: [${referencing.join(', ')}]`)
+    ctx.store.deleteVersion(fn.region, fn.name, Number(ref.qualifier))
   })
   // The model says 200 with StatusCode; Lambda answers 204 and the SDK accepts any 2xx (aws-semantics §1.2).
   return empty(204)
@@ -461,39 +517,172 @@ function listFunctions(request: EmulatorRequest, ctx: ControlContext): WireRespo
   })
 }
 
-// ---- versions and aliases (read-only: the emulator publishes neither) ----------------------------------------
+// ---- versions and aliases --------------------------------------------------------------------------------------
 
 /** The unqualified function a version or alias operation names; with `paged`, its MaxItems is checked first. */
-function unqualifiedFunction(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext, paged: boolean): FunctionRecord {
+function unqualifiedFunction(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext, paged: boolean): {fn: FunctionRecord; maxItems: number} {
   const ref = parseFunctionName(params.FunctionName, request.region)
   unqualifiedOnly(ref)
+  let maxItems = 50
   if (paged) {
     const violations = new Violations()
-    maxItemsOf(request, violations)
+    maxItems = maxItemsOf(request, violations)
     violations.throwIfAny()
   }
-  return loadFunction(ctx, ref)
+  return {fn: loadFunction(ctx, ref), maxItems}
+}
+
+/** PublishVersion: 201 with the version's configuration (the newest version again when `$LATEST` is unchanged). */
+function publishVersion(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const ref = parseFunctionName(params.FunctionName, request.region)
+  unqualifiedOnly(ref)
+  const input = body(request)
+  const violations = new Violations()
+  violations.length(input.Description, 'description', 0, 256)
+  violations.throwIfAny()
+  const version = ctx.store.transaction(() => {
+    const fn = loadFunction(ctx, ref)
+    checkRevision(input.RevisionId, fn)
+    const current = codeSha256Base64(fn.codeSha256)
+    if (typeof input.CodeSha256 === 'string' && input.CodeSha256 !== '' && input.CodeSha256 !== current) {
+      throw invalidParameter(
+        `CodeSHA256 (${input.CodeSha256}) is different from current CodeSHA256 in $LATEST (${current}). Please try again with the CodeSHA256 in $LATEST.`,
+      )
+    }
+    return publish(ctx, fn, typeof input.Description === 'string' ? input.Description : undefined)
+  })
+  return json(201, configurationOut(version, ctx.accountId, true))
+}
+
+/** A List* Marker this emulator issued (`decode` undefined: not one). */
+function markerOf<T>(request: EmulatorRequest, decode: (raw: string) => T | undefined): T | undefined {
+  const marker = request.query.get('Marker')
+  if (marker === null || marker === '') return undefined
+  const decoded = decode(marker)
+  if (decoded === undefined) throw invalidParameter(`Invalid marker: ${marker}`)
+  return decoded
 }
 
 /**
- * ListVersionsByFunction: `$LATEST` only, since PublishVersion is not implemented. Its ARN is qualified with
- * `:$LATEST`, as AWS lists it. One item, so there is never a NextMarker.
+ * ListVersionsByFunction: `$LATEST` first, then the published versions in order, each with its qualified ARN, as
+ * AWS lists them. The Marker is the last version number of the page (`$LATEST` counting as 0).
  */
 function listVersionsByFunction(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
-  const fn = unqualifiedFunction(request, params, ctx, true)
-  return json(200, {Versions: [listItemOut(fn, ctx.accountId, true)]})
+  const {fn, maxItems} = unqualifiedFunction(request, params, ctx, true)
+  const after = markerOf(request, (raw) => (/^[0-9]+$/.test(raw) ? Number(raw) : undefined))
+  const items: FunctionRecord[] = after === undefined ? [fn] : []
+  const versions = ctx.store.listVersions(fn.region, fn.name, {after, limit: maxItems + 1 - items.length})
+  for (const version of versions) items.push(versionOf(ctx.store, fn, String(version.version)) ?? fn)
+  const page = items.slice(0, maxItems)
+  const last = page[page.length - 1]
+  return json(200, {
+    Versions: page.map((item) => listItemOut(item, ctx.accountId, true)),
+    ...(items.length > maxItems ? {NextMarker: last.version ?? '0'} : {}),
+  })
 }
 
-/** ListAliases: none exist (CreateAlias is not implemented), for any FunctionVersion. */
+/** ListAliases, optionally only those that route to `FunctionVersion`; the Marker is the page's last alias name. */
 function listAliases(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
-  unqualifiedFunction(request, params, ctx, true)
-  return json(200, {Aliases: []})
+  const {fn, maxItems} = unqualifiedFunction(request, params, ctx, true)
+  const after = markerOf(request, (raw) => raw)
+  const version = request.query.get('FunctionVersion')
+  const aliases = ctx.store
+    .allAliases(fn.region, fn.name)
+    .filter((alias) => (after === undefined || alias.alias > after) && (version === null || alias.functionVersion === version || (alias.weights !== null && version in alias.weights)))
+  const page = aliases.slice(0, maxItems)
+  return json(200, {
+    Aliases: page.map((alias) => aliasOut(alias, ctx.accountId)),
+    ...(aliases.length > maxItems ? {NextMarker: page[page.length - 1].alias} : {}),
+  })
 }
 
-/** GetAlias: every alias is missing. The message is AWS's as commonly reported (unconfirmed in the reference). */
+function loadAlias(ctx: ControlContext, fn: FunctionRecord, name: string): AliasRecord {
+  const alias = ctx.store.getAlias(fn.region, fn.name, name)
+  if (!alias) throw aliasNotFound(fn, ctx.accountId, name)
+  return alias
+}
+
+/**
+ * The routing of an alias, checked against the versions that exist: the primary must exist, and each additional
+ * version must be a published one other than the primary (AWS routes between two versions at most, and never to
+ * `$LATEST`, whose code can change under the alias).
+ */
+function checkAliasTarget(ctx: ControlContext, fn: FunctionRecord, functionVersion: string, weights: Record<string, number> | undefined): void {
+  if (!versionOf(ctx.store, fn, functionVersion)) functionNotFound({name: fn.name, region: fn.region, qualifier: functionVersion}, ctx.accountId, true)
+  if (!weights) return
+  const additional = Object.keys(weights)
+  if (additional.length > 1) throw invalidParameter('Number of items in AdditionalVersionWeights cannot be greater than 1')
+  if (functionVersion === '$LATEST') throw invalidParameter('$LATEST is not supported for an alias pointing to more than 1 version')
+  for (const version of additional) {
+    if (version === functionVersion) throw invalidParameter(`Invalid function version ${version}. Function version ${version} is already included in routing configuration.`)
+    if (!versionOf(ctx.store, fn, version)) functionNotFound({name: fn.name, region: fn.region, qualifier: version}, ctx.accountId, true)
+  }
+}
+
+function createAlias(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const ref = parseFunctionName(params.FunctionName, request.region)
+  unqualifiedOnly(ref)
+  const input = body(request)
+  const violations = new Violations()
+  validateAliasMembers({name: input.Name, functionVersion: input.FunctionVersion, description: input.Description, routingConfig: input.RoutingConfig}, violations, true)
+  violations.throwIfAny()
+  const alias = ctx.store.transaction(() => {
+    const fn = loadFunction(ctx, ref)
+    const weights = weightsOf(input.RoutingConfig)
+    checkAliasTarget(ctx, fn, String(input.FunctionVersion), weights)
+    const record: AliasRecord = {
+      region: fn.region,
+      name: fn.name,
+      alias: String(input.Name),
+      functionVersion: String(input.FunctionVersion),
+      description: typeof input.Description === 'string' ? input.Description : '',
+      weights: weights ?? null,
+      revisionId: randomUUID(),
+    }
+    if (!ctx.store.insertAlias(record)) throw conflict(`Alias already exists: ${functionArn(fn.region, ctx.accountId, fn.name, record.alias)}`)
+    return record
+  })
+  return json(201, aliasOut(alias, ctx.accountId))
+}
+
 function getAlias(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
-  const fn = unqualifiedFunction(request, params, ctx, false)
-  throw resourceNotFound(`Cannot find alias arn: ${functionArn(fn.region, ctx.accountId, fn.name, params.Name)}`)
+  const {fn} = unqualifiedFunction(request, params, ctx, false)
+  return json(200, aliasOut(loadAlias(ctx, fn, params.Name), ctx.accountId))
+}
+
+/** UpdateAlias: members given replace the alias's; an empty AdditionalVersionWeights removes the routing. */
+function updateAlias(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const ref = parseFunctionName(params.FunctionName, request.region)
+  unqualifiedOnly(ref)
+  const input = body(request)
+  const violations = new Violations()
+  validateAliasMembers({functionVersion: input.FunctionVersion, description: input.Description, routingConfig: input.RoutingConfig}, violations, false)
+  violations.throwIfAny()
+  const alias = ctx.store.transaction(() => {
+    const fn = loadFunction(ctx, ref)
+    const current = loadAlias(ctx, fn, params.Name)
+    checkRevision(input.RevisionId, {...fn, revisionId: current.revisionId})
+    const functionVersion = typeof input.FunctionVersion === 'string' ? input.FunctionVersion : current.functionVersion
+    const weights = input.RoutingConfig !== undefined && input.RoutingConfig !== null ? weightsOf(input.RoutingConfig) : (current.weights ?? undefined)
+    checkAliasTarget(ctx, fn, functionVersion, weights)
+    const next: AliasRecord = {
+      ...current,
+      functionVersion,
+      description: typeof input.Description === 'string' ? input.Description : current.description,
+      weights: weights ?? null,
+      revisionId: randomUUID(),
+    }
+    ctx.store.saveAlias(next)
+    return next
+  })
+  return json(200, aliasOut(alias, ctx.accountId))
+}
+
+/** DeleteAlias: 204, also for an alias that does not exist (the function must). Its policy goes with it. */
+function deleteAlias(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const {fn} = unqualifiedFunction(request, params, ctx, false)
+  ctx.store.deleteAlias(fn.region, fn.name, params.Name)
+  return empty(204)
 }
 
 // ---- resource policy -----------------------------------------------------------------------------------------
@@ -502,6 +691,50 @@ function getAlias(request: EmulatorRequest, params: Record<string, string>, ctx:
 // NamespacedStatementId allows one (botocore and SDK models, LocalStack's AWS-validated test_permission_exceptions).
 const STATEMENT_ID_REGEX = /^[a-zA-Z0-9-_]+$/
 const ACTION_REGEX = /^(lambda:[*]|lambda:[a-zA-Z]+|[*])$/
+
+/**
+ * Whose resource policy a request names: the function's own (no qualifier), or a version's or an alias's. Each has
+ * its statements, its Resource ARN and the RevisionId a policy change is checked against and rotates (an alias's
+ * own; a version's never changes).
+ */
+interface PolicyScope {
+  fn: FunctionRecord
+  /** The store's key for the statements: `$LATEST` for the function's own policy, else the qualifier. */
+  key: string
+  resource: string
+  revisionId: string
+  rotate(): void
+}
+
+function policyScope(ctx: ControlContext, ref: FunctionRef, missing?: () => ServiceError): PolicyScope {
+  let found: Qualified
+  try {
+    found = loadQualified(ctx, ref)
+  } catch (error) {
+    if (missing && error instanceof ServiceError && error.code === 'ResourceNotFoundException') throw missing()
+    throw error
+  }
+  const {fn, target, alias} = found
+  if (alias) {
+    return {
+      fn,
+      key: alias.alias,
+      resource: functionArn(fn.region, ctx.accountId, fn.name, alias.alias),
+      revisionId: alias.revisionId,
+      rotate: () => ctx.store.saveAlias({...alias, revisionId: randomUUID()}),
+    }
+  }
+  if (target.version !== undefined) {
+    return {fn, key: target.version, resource: functionArn(fn.region, ctx.accountId, fn.name, target.version), revisionId: target.revisionId, rotate: () => {}}
+  }
+  return {
+    fn,
+    key: '$LATEST',
+    resource: functionArn(fn.region, ctx.accountId, fn.name),
+    revisionId: fn.revisionId,
+    rotate: () => ctx.store.saveFunction({...fn, revisionId: randomUUID()}),
+  }
+}
 
 function addPermission(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const ref = refFrom(request, params)
@@ -518,9 +751,10 @@ function addPermission(request: EmulatorRequest, params: Record<string, string>,
   if (ref.qualifier === '$LATEST') throw invalidParameter('We currently do not support adding policies for $LATEST.')
   const sid = String(input.StatementId)
   const statement = ctx.store.transaction(() => {
-    const fn = loadFunction(ctx, ref)
-    checkRevision(input.RevisionId, fn)
-    const existing = ctx.store.listPolicyStatements(fn.region, fn.name)
+    const scope = policyScope(ctx, ref)
+    const fn = scope.fn
+    checkRevision(input.RevisionId, {...fn, revisionId: scope.revisionId})
+    const existing = ctx.store.listPolicyStatements(fn.region, fn.name, scope.key)
     if (existing.some((s) => s.sid === sid)) {
       throw conflict(
         `The statement id (${sid}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
@@ -530,7 +764,7 @@ function addPermission(request: EmulatorRequest, params: Record<string, string>,
       statementId: sid,
       action: String(input.Action),
       principal: String(input.Principal),
-      resource: functionArn(fn.region, ctx.accountId, fn.name),
+      resource: scope.resource,
       sourceArn: typeof input.SourceArn === 'string' ? input.SourceArn : undefined,
       sourceAccount: typeof input.SourceAccount === 'string' ? input.SourceAccount : undefined,
       principalOrgId: typeof input.PrincipalOrgID === 'string' ? input.PrincipalOrgID : undefined,
@@ -545,35 +779,27 @@ function addPermission(request: EmulatorRequest, params: Record<string, string>,
         `The final policy size (${size}) is bigger than the limit (${POLICY_SIZE_LIMIT}).`,
       )
     }
-    ctx.store.insertPolicyStatement(fn.region, fn.name, '$LATEST', sid, built)
-    ctx.store.saveFunction({...fn, revisionId: randomUUID()})
+    ctx.store.insertPolicyStatement(fn.region, fn.name, scope.key, sid, built)
+    scope.rotate()
     return built
   })
   return json(201, {Statement: JSON.stringify(statement)})
 }
 
-/**
+/*
  * GetPolicy and RemovePermission do not say "Function not found" for a missing function: GetPolicy answers as if
  * the policy were missing, RemovePermission names the policy it could not find (LocalStack's AWS-validated
  * test_permission_exceptions: get_policy_fn_doesnotexist, remove_permission_fn_doesnotexist).
  */
-function loadPolicyOwner(ctx: ControlContext, ref: FunctionRef, missing: () => ServiceError): FunctionRecord {
-  try {
-    return loadFunction(ctx, ref)
-  } catch (error) {
-    if (error instanceof ServiceError && error.code === 'ResourceNotFoundException') throw missing()
-    throw error
-  }
-}
 
 function getPolicy(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const ref = refFrom(request, params)
-  const fn = loadPolicyOwner(ctx, ref, () => resourceNotFound('The resource you requested does not exist.'))
-  const statements = ctx.store.listPolicyStatements(fn.region, fn.name)
+  const scope = policyScope(ctx, ref, () => resourceNotFound('The resource you requested does not exist.'))
+  const statements = ctx.store.listPolicyStatements(scope.fn.region, scope.fn.name, scope.key)
   if (statements.length === 0) throw resourceNotFound('The resource you requested does not exist.')
   return json(200, {
     Policy: JSON.stringify(policyDocument(statements.map((s) => s.statement))),
-    RevisionId: fn.revisionId,
+    RevisionId: scope.revisionId,
   })
 }
 
@@ -582,15 +808,16 @@ function removePermission(request: EmulatorRequest, params: Record<string, strin
   const sid = params.StatementId
   const revisionId = request.query.get('RevisionId')
   ctx.store.transaction(() => {
-    const fn = loadPolicyOwner(ctx, ref, () =>
+    const scope = policyScope(ctx, ref, () =>
       resourceNotFound(`No policy found for: ${functionArn(ref.region, ref.accountId ?? ctx.accountId, ref.name, ref.qualifier)}`),
     )
-    const statements = ctx.store.listPolicyStatements(fn.region, fn.name)
+    const fn = scope.fn
+    const statements = ctx.store.listPolicyStatements(fn.region, fn.name, scope.key)
     if (statements.length === 0) throw resourceNotFound('No policy is associated with the given resource.')
     if (!statements.some((s) => s.sid === sid)) throw resourceNotFound(`Statement ${sid} is not found in resource policy.`)
-    checkRevision(revisionId, fn)
-    ctx.store.deletePolicyStatement(fn.region, fn.name, '$LATEST', sid)
-    ctx.store.saveFunction({...fn, revisionId: randomUUID()})
+    checkRevision(revisionId, {...fn, revisionId: scope.revisionId})
+    ctx.store.deletePolicyStatement(fn.region, fn.name, scope.key, sid)
+    scope.rotate()
   })
   return empty(204)
 }
@@ -730,9 +957,13 @@ export const LAMBDA_ROUTES: readonly Route<ControlContext>[] = [
     handle: updateFunctionConfiguration,
   },
   {method: 'PUT', pattern: '/2015-03-31/functions/{FunctionName}/code', operation: 'UpdateFunctionCode', handle: updateFunctionCode},
+  {method: 'POST', pattern: '/2015-03-31/functions/{FunctionName}/versions', operation: 'PublishVersion', handle: publishVersion},
   {method: 'GET', pattern: '/2015-03-31/functions/{FunctionName}/versions', operation: 'ListVersionsByFunction', handle: listVersionsByFunction},
+  {method: 'POST', pattern: '/2015-03-31/functions/{FunctionName}/aliases', operation: 'CreateAlias', handle: createAlias},
   {method: 'GET', pattern: '/2015-03-31/functions/{FunctionName}/aliases', operation: 'ListAliases', handle: listAliases},
   {method: 'GET', pattern: '/2015-03-31/functions/{FunctionName}/aliases/{Name}', operation: 'GetAlias', handle: getAlias},
+  {method: 'PUT', pattern: '/2015-03-31/functions/{FunctionName}/aliases/{Name}', operation: 'UpdateAlias', handle: updateAlias},
+  {method: 'DELETE', pattern: '/2015-03-31/functions/{FunctionName}/aliases/{Name}', operation: 'DeleteAlias', handle: deleteAlias},
   {method: 'POST', pattern: '/2015-03-31/functions/{FunctionName}/policy', operation: 'AddPermission', handle: addPermission},
   {method: 'GET', pattern: '/2015-03-31/functions/{FunctionName}/policy', operation: 'GetPolicy', handle: getPolicy},
   {

@@ -13,14 +13,27 @@ import type BetterSqlite3 from 'better-sqlite3'
 import type {RouteMatch} from '../../gateway/match.js'
 import {type ParsedPolicy, parsePolicy} from '../../permissions/policy.js'
 import {policyDocument} from '../control/lambda-policy.js'
+import {pickVersion, resolveQualifier, versionOf} from '../control/lambda-versions.js'
 import type {FunctionRecord, Store, WireObject} from '../store.js'
 
 export interface LambdaTarget {
   region: string
   accountId: string
   name: string
-  /** A version or alias in the URI (only `$LATEST` exists in the emulator). */
+  /** A version or alias in the URI (`$LATEST`, `3`, `live`). */
   qualifier?: string
+}
+
+/** What an invocation of a function ARN, qualified or not, runs and which policy governs it. */
+export interface InvocationTarget {
+  /** The function (`$LATEST`'s record). */
+  fn: FunctionRecord
+  /** The resource policy that decides who may invoke: the function's own (`$LATEST`), or the version's or alias's. */
+  policyKey: string
+  /** The qualifier the caller named (undefined: none); an alias's ARN is the handler's `invokedFunctionArn`. */
+  qualifier?: string
+  /** The version one invocation runs: an alias with a routing configuration picks one per invocation. */
+  run(): FunctionRecord
 }
 
 export interface CompiledIntegration {
@@ -135,6 +148,7 @@ export class DataPlaneCache {
   private lastCheckMs = 0
   private apis = new Map<string, CompiledApi | null>()
   private functions = new Map<string, FunctionRecord | null>()
+  private targets = new Map<string, InvocationTarget | null>()
   private policies = new Map<string, ParsedPolicy>()
   private decisions = new Map<string, boolean>()
 
@@ -147,6 +161,7 @@ export class DataPlaneCache {
   invalidate(): void {
     this.apis = new Map()
     this.functions = new Map()
+    this.targets = new Map()
     this.policies = new Map()
     this.decisions = new Map()
   }
@@ -185,12 +200,40 @@ export class DataPlaneCache {
     return fn ?? undefined
   }
 
-  /** The function's resource policy as GetPolicy would return it, parsed (no statements: an empty policy). */
-  policy(region: string, name: string): ParsedPolicy {
-    const key = `${region}\u0000${name}`
+  /** What invoking the function with `qualifier` runs; undefined when the function, version or alias is missing. */
+  invocationTarget(region: string, name: string, qualifier: string | undefined): InvocationTarget | undefined {
+    const key = `${region}\u0000${name}\u0000${qualifier ?? ''}`
+    let target = this.targets.get(key)
+    if (target === undefined) {
+      target = this.resolve(region, name, qualifier) ?? null
+      this.targets.set(key, target)
+    }
+    return target ?? undefined
+  }
+
+  private resolve(region: string, name: string, qualifier: string | undefined): InvocationTarget | undefined {
+    const fn = this.functionRecord(region, name)
+    if (!fn) return undefined
+    const resolved = resolveQualifier(this.store, fn, qualifier)
+    if (resolved.kind === 'missing-version' || resolved.kind === 'missing-alias') return undefined
+    const primary = resolved.target
+    const policyKey = resolved.kind === 'latest' ? '$LATEST' : qualifier!
+    if (resolved.kind !== 'alias' || !resolved.alias.weights) return {fn, policyKey, qualifier, run: () => primary}
+    const alias = resolved.alias
+    const views = new Map<string, FunctionRecord>([[alias.functionVersion, primary]])
+    for (const version of Object.keys(alias.weights ?? {})) views.set(version, versionOf(this.store, fn, version) ?? primary)
+    return {fn, policyKey, qualifier, run: () => views.get(pickVersion(alias, Math.random())) ?? primary}
+  }
+
+  /**
+   * A resource policy as GetPolicy would return it, parsed (no statements: an empty policy): the function's own
+   * (`$LATEST`), or a version's or alias's.
+   */
+  policy(region: string, name: string, qualifier = '$LATEST'): ParsedPolicy {
+    const key = `${region}\u0000${name}\u0000${qualifier}`
     let policy = this.policies.get(key)
     if (!policy) {
-      const statements = this.store.listPolicyStatements(region, name)
+      const statements = this.store.listPolicyStatements(region, name, qualifier)
       policy = parsePolicy(statements.length === 0 ? undefined : JSON.stringify(policyDocument(statements.map((s) => s.statement))))
       this.policies.set(key, policy)
     }

@@ -32,9 +32,8 @@ import {presentedSourceArn} from '../../permissions/arn.js'
 import {API_GATEWAY_PRINCIPAL, evaluateInvoke} from '../../permissions/policy.js'
 import {EXECUTE_API_PREFIX} from '../constants.js'
 import type {InvokeResult} from '../runtime/index.js'
-import type {FunctionRecord} from '../store.js'
 import type {EmulatorRequest} from '../wire.js'
-import type {CompiledApi, CompiledIntegration, DataPlaneCache} from './cache.js'
+import type {CompiledApi, CompiledIntegration, DataPlaneCache, InvocationTarget} from './cache.js'
 import {functionArnOf, type LambdaHost, withTraceRoot} from './host.js'
 import {pooledRandom as random} from '../random.js'
 import {headerOf, type OutgoingHeaders, writeResponse} from './respond.js'
@@ -184,8 +183,14 @@ export function eventPayload(event: object): string | undefined {
 }
 
 /** The invocation raced against the integration timeout; `undefined` when the timeout won. */
-export function invokeWithin(host: LambdaHost, fn: FunctionRecord, payload: Buffer | string, traceHeader: string, timeoutMs: number): Promise<InvokeResult | undefined> {
-  const invocation = host.invoke(fn, payload, {traceHeader})
+export function invokeWithin(host: LambdaHost, target: InvocationTarget, accountId: string, payload: Buffer | string, traceHeader: string, timeoutMs: number): Promise<InvokeResult | undefined> {
+  const fn = target.run()
+  // A qualified integration URI is what the handler sees as invokedFunctionArn (an alias's ARN, say).
+  const invocation = host.invoke(
+    fn,
+    payload,
+    target.qualifier === undefined ? {traceHeader} : {traceHeader, invokedFunctionArn: `${functionArnOf(fn.region, accountId, fn.name)}:${target.qualifier}`},
+  )
   // One promise settled by whichever comes first (a race of two promises plus a finally cost three more per request).
   // The function keeps running after API Gateway gives up, as on AWS; only its answer (or failure) is dropped.
   return new Promise((resolve, reject) => {
@@ -255,15 +260,13 @@ export async function handleExecuteApi(
     writeGatewayError(response, apiType, 'lambda-service-error', ids)
     return true
   }
-  const fn = lambda.accountId === deps.accountId && (lambda.qualifier === undefined || lambda.qualifier === '$LATEST')
-    ? deps.cache.functionRecord(lambda.region, lambda.name)
-    : undefined
-  if (!fn) {
-    // Lambda answers 404 for the function, which API Gateway reports as an integration failure.
+  const invocation = lambda.accountId === deps.accountId ? deps.cache.invocationTarget(lambda.region, lambda.name, lambda.qualifier) : undefined
+  if (!invocation) {
+    // Lambda answers 404 for the function (or its version or alias), which API Gateway reports as an integration failure.
     writeGatewayError(response, apiType, 'lambda-service-error', ids)
     return true
   }
-  if (!integration.credentialsArn && !mayInvoke(deps, api, stage.stageName, match.routeKey, fn)) {
+  if (!integration.credentialsArn && !mayInvoke(deps, api, api.apiType, stage.stageName, match.routeKey, invocation)) {
     writeGatewayError(response, apiType, 'permission-denied', ids)
     return true
   }
@@ -309,9 +312,9 @@ export async function handleExecuteApi(
 
   let result: InvokeResult | undefined
   try {
-    result = await invokeWithin(deps.host, fn, payload, trace.header, integrationTimeoutMs(apiType, integration.timeoutInMillis))
+    result = await invokeWithin(deps.host, invocation, deps.accountId, payload, trace.header, integrationTimeoutMs(apiType, integration.timeoutInMillis))
   } catch (error) {
-    deps.onWarning?.(`invoking ${fn.name} for API ${api.apiId} failed: ${(error as Error).message}`)
+    deps.onWarning?.(`invoking ${invocation.fn.name} for API ${api.apiId} failed: ${(error as Error).message}`)
     writeGatewayError(response, apiType, 'lambda-service-error', ids, trace.header)
     return true
   }
@@ -339,17 +342,19 @@ function parseRoutePath(routeKey: string): string | undefined {
 }
 
 /**
- * Whether the function's resource policy lets API Gateway invoke it for this route: the presented source ARN
- * (the API's region, the configured method and route path, aws-semantics §3) evaluated with IAM's rules.
+ * Whether the resource policy lets API Gateway invoke the integration's function for this route: the presented
+ * source ARN (the API's region, the configured method and route path, aws-semantics §3) evaluated with IAM's
+ * rules against the policy of what the integration names (the function's own, or its version's or alias's).
  * Decisions are cached with the policy and dropped with it on any control-plane change.
  */
-function mayInvoke(deps: ExecuteApiDeps, api: CompiledApi, stageName: string, routeKey: string, fn: FunctionRecord): boolean {
-  const key = `${api.apiId}\u0000${stageName}\u0000${routeKey}\u0000${fn.region}\u0000${fn.name}`
+export function mayInvoke(deps: ExecuteApiDeps, api: {apiId: string; region: string}, apiType: 'http' | 'rest', stageName: string, routeKey: string, target: InvocationTarget): boolean {
+  const fn = target.fn
+  const key = `${api.apiId}\u0000${stageName}\u0000${routeKey}\u0000${fn.region}\u0000${fn.name}\u0000${target.qualifier ?? ''}`
   return deps.cache.decision(key, () => {
-    const sourceArn = presentedSourceArn({region: api.region, account: deps.accountId, apiId: api.apiId, stage: stageName, routeKey, apiType: api.apiType})
-    const decision = evaluateInvoke(deps.cache.policy(fn.region, fn.name), {
+    const sourceArn = presentedSourceArn({region: api.region, account: deps.accountId, apiId: api.apiId, stage: stageName, routeKey, apiType})
+    const decision = evaluateInvoke(deps.cache.policy(fn.region, fn.name, target.policyKey), {
       principal: API_GATEWAY_PRINCIPAL,
-      functionArn: functionArnOf(fn.region, deps.accountId, fn.name),
+      functionArn: `${functionArnOf(fn.region, deps.accountId, fn.name)}${target.qualifier !== undefined ? `:${target.qualifier}` : ''}`,
       sourceArn,
       sourceAccount: deps.accountId,
     })

@@ -74,7 +74,9 @@ export function functionArnOf(region: string, accountId: string, name: string): 
 export function functionSpecOf(fn: FunctionRecord, accountId: string, store: Store): FunctionSpec {
   return {
     functionName: fn.name,
-    functionArn: functionArnOf(fn.region, accountId, fn.name),
+    // A version's environments are its own: they run its code and configuration, never $LATEST's.
+    functionArn: `${functionArnOf(fn.region, accountId, fn.name)}${fn.version ? `:${fn.version}` : ''}`,
+    ...(fn.version ? {version: fn.version} : {}),
     runtime: fn.config.runtime,
     handler: fn.config.handler,
     memoryMb: fn.config.memorySize,
@@ -183,7 +185,8 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
     const attempt = (retry: number, throttles: number) => {
       if (closed) return
       // Each attempt reads the function again: an update between retries runs the new code, as on AWS.
-      const current = options.store.db.open ? options.store.getFunction(fn.region, fn.name) : undefined
+      // A published version never changes: its view is run again as it is.
+      const current = fn.version !== undefined ? fn : options.store.db.open ? options.store.getFunction(fn.region, fn.name) : undefined
       if (!current) return
       invoke(current, payload, invokeOptions).then(
         (result) => {
@@ -207,7 +210,12 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
     invokeAsync,
     forget(region, name) {
       const arn = functionArnOf(region, options.accountId, name)
-      versions.delete(arn)
+      // The function's own environments and those of each of its versions that ran (`…:name:3`).
+      for (const known of [...versions.keys()]) {
+        if (known !== arn && !known.startsWith(`${arn}:`)) continue
+        versions.delete(known)
+        runtime.invalidate(known)
+      }
       runtime.invalidate(arn)
     },
     async close() {

@@ -13,17 +13,14 @@ import type {ServerResponse} from 'node:http'
 import {isUserError} from '../../errors.js'
 import {lambdaError, parseFunctionName, resourceNotFound, Violations} from '../control/lambda-validation.js'
 import {checkInvokePayload, InvokeRequestError, type InvokeResult} from '../runtime/index.js'
-import type {FunctionRecord} from '../store.js'
 import {type EmulatorRequest, matchPath, ServiceError} from '../wire.js'
-import type {DataPlaneCache} from './cache.js'
+import type {DataPlaneCache, InvocationTarget} from './cache.js'
 import {functionArnOf, type LambdaHost} from './host.js'
 import {headerOf, type OutgoingHeaders, writeResponse, writeServiceError} from './respond.js'
 
 export const INVOKE_PATH_PATTERN = '/2015-03-31/functions/{FunctionName}/invocations'
 /** Lambda's asynchronous (`Event`) payload limit: 1 MB (Invoke API reference). */
 export const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576
-/** Only `$LATEST` exists in the emulator. */
-export const EXECUTED_VERSION = '$LATEST'
 
 const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'] as const
 type InvocationType = (typeof INVOCATION_TYPES)[number]
@@ -46,18 +43,21 @@ function invocationTypeOf(request: EmulatorRequest): InvocationType {
   return raw as InvocationType
 }
 
-/** The function the path names, `$LATEST` only, or the ResourceNotFoundException Lambda answers. */
-function targetFunction(request: EmulatorRequest, rawName: string, deps: InvokeApiDeps): FunctionRecord {
+/**
+ * What the path (and `Qualifier`) names: the function, a version or an alias; or the ResourceNotFoundException Lambda
+ * answers (the qualified ARN for a missing version or alias).
+ */
+function invocationTarget(request: EmulatorRequest, rawName: string, deps: InvokeApiDeps): {target: InvocationTarget; invokedArn: string} {
   const ref = parseFunctionName(rawName, request.region, request.query.get('Qualifier'))
-  const qualified = ref.qualifier !== undefined && ref.qualifier !== '$LATEST'
-  const arn = `${functionArnOf(ref.region, ref.accountId ?? deps.accountId, ref.name)}${qualified ? `:${ref.qualifier}` : ''}`
-  const fn = ref.accountId === undefined || ref.accountId === deps.accountId ? deps.cache.functionRecord(ref.region, ref.name) : undefined
-  if (!fn || qualified) throw resourceNotFound(`Function not found: ${arn}`)
-  return fn
+  const invokedArn = `${functionArnOf(ref.region, ref.accountId ?? deps.accountId, ref.name)}${ref.qualifier !== undefined ? `:${ref.qualifier}` : ''}`
+  const target = ref.accountId === undefined || ref.accountId === deps.accountId ? deps.cache.invocationTarget(ref.region, ref.name, ref.qualifier) : undefined
+  if (!target) throw resourceNotFound(`Function not found: ${invokedArn}`)
+  return {target, invokedArn}
 }
 
-function baseHeaders(requestId: string): OutgoingHeaders {
-  return {'x-amzn-RequestId': requestId, 'X-Amz-Executed-Version': EXECUTED_VERSION}
+/** `X-Amz-Executed-Version`: the version that ran (through an alias, the one its routing picked). */
+function baseHeaders(requestId: string, executedVersion: string): OutgoingHeaders {
+  return {'x-amzn-RequestId': requestId, 'X-Amz-Executed-Version': executedVersion}
 }
 
 /** Maps what the runtime throws before any environment runs to Lambda's HTTP errors. */
@@ -70,7 +70,7 @@ function refusal(error: unknown): ServiceError | undefined {
   return undefined
 }
 
-export function writeInvokeResult(response: ServerResponse, result: InvokeResult, requestId: string, tail: boolean): void {
+export function writeInvokeResult(response: ServerResponse, result: InvokeResult, requestId: string, tail: boolean, executedVersion = '$LATEST'): void {
   if (result.kind === 'throttled') {
     // Retry-After (seconds) becomes `retryAfterSeconds` on the SDK's TooManyRequestsException.
     writeResponse(
@@ -81,7 +81,7 @@ export function writeInvokeResult(response: ServerResponse, result: InvokeResult
     )
     return
   }
-  const headers = baseHeaders(requestId)
+  const headers = baseHeaders(requestId, executedVersion)
   headers['content-type'] = 'application/json'
   if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError
   if (tail) headers['X-Amz-Log-Result'] = result.logTail
@@ -98,11 +98,13 @@ export async function handleInvoke(request: EmulatorRequest, response: ServerRes
   const requestId = request.requestId
   try {
     const invocationType = invocationTypeOf(request)
-    const fn = targetFunction(request, match.params.FunctionName, deps)
+    const {target, invokedArn} = invocationTarget(request, match.params.FunctionName, deps)
+    const fn = target.run()
     const options = {
       requestId,
       traceHeader: headerOf(request.headers, 'x-amzn-trace-id'),
       clientContext: headerOf(request.headers, 'x-amz-client-context'),
+      invokedFunctionArn: invokedArn,
     }
     // No function version ran for a dry run or a queued event: AWS sends no X-Amz-Executed-Version then.
     if (invocationType === 'DryRun') {
@@ -123,7 +125,7 @@ export async function handleInvoke(request: EmulatorRequest, response: ServerRes
       return true
     }
     const result = await deps.host.invoke(fn, request.body, options)
-    writeInvokeResult(response, result, requestId, headerOf(request.headers, 'x-amz-log-type') === 'Tail')
+    writeInvokeResult(response, result, requestId, headerOf(request.headers, 'x-amz-log-type') === 'Tail', fn.version ?? '$LATEST')
   } catch (error) {
     const mapped = error instanceof ServiceError ? error : refusal(error)
     if (!mapped) throw error

@@ -26,15 +26,13 @@ import {buildEventV1} from '../../gateway/events.js'
 import {restExtendedRequestId, restRequestId} from '../../gateway/ids.js'
 import {matchRestRoute, type RestRouteMatch, resolveStage} from '../../gateway/match.js'
 import {interpretProxyResponse, type ProxyResponseResult} from '../../gateway/response.js'
-import {presentedSourceArn} from '../../permissions/arn.js'
-import {API_GATEWAY_PRINCIPAL, evaluateInvoke} from '../../permissions/policy.js'
 import type {SnapshotResource} from '../control/apigateway.js'
 import {restStore} from '../rest-store.js'
 import {decideTrace, type InvokeResult, newSegmentId, parseTraceHeader, type Sampler} from '../runtime/index.js'
-import type {FunctionRecord, Store, WireObject} from '../store.js'
+import type {Store, WireObject} from '../store.js'
 import type {EmulatorRequest} from '../wire.js'
 import {type LambdaTarget, lambdaTargetOf, type ThrottleSettings} from './cache.js'
-import {type ExecuteApiDeps, eventPayload, executeApiTarget, gatewayRequestOf, invokeWithin, outgoingHeaders} from './execute-api.js'
+import {type ExecuteApiDeps, eventPayload, executeApiTarget, gatewayRequestOf, invokeWithin, mayInvoke, outgoingHeaders} from './execute-api.js'
 import {functionArnOf} from './host.js'
 import {headerOf, type OutgoingHeaders, writeResponse} from './respond.js'
 
@@ -307,20 +305,6 @@ export function decideStageTrace(header: string | undefined, tracingEnabled: boo
 
 
 
-/** Whether the function's resource policy lets API Gateway invoke it for this method (memoised with the policy). */
-function mayInvoke(deps: ExecuteApiDeps, api: RestApiView, stage: string, routeKey: string, fn: FunctionRecord): boolean {
-  const key = `${api.apiId}\u0000${stage}\u0000${routeKey}\u0000${fn.region}\u0000${fn.name}`
-  return deps.cache.decision(key, () => {
-    const sourceArn = presentedSourceArn({region: api.region, account: deps.accountId, apiId: api.apiId, stage, routeKey, apiType: 'rest'})
-    return evaluateInvoke(deps.cache.policy(fn.region, fn.name), {
-      principal: API_GATEWAY_PRINCIPAL,
-      functionArn: functionArnOf(fn.region, deps.accountId, fn.name),
-      sourceArn,
-      sourceAccount: deps.accountId,
-    }).allowed
-  })
-}
-
 export interface RestDataPlaneDeps extends ExecuteApiDeps {
   store: Store
   /** Decides undecided requests to a traced stage, keyed by `{apiId}/{stage}`; default: every one. */
@@ -401,17 +385,15 @@ export async function handleRestExecuteApi(request: EmulatorRequest, response: S
     return fail('lambda-service-error')
   }
   const functionArn = functionArnOf(lambda.region, lambda.accountId, lambda.name)
-  const fn =
-    lambda.accountId === deps.accountId && (lambda.qualifier === undefined || lambda.qualifier === '$LATEST')
-      ? deps.cache.functionRecord(lambda.region, lambda.name)
-      : undefined
+  const invocation = lambda.accountId === deps.accountId ? deps.cache.invocationTarget(lambda.region, lambda.name, lambda.qualifier) : undefined
   const lambdaStart = Date.now()
-  if (!fn) {
+  if (!invocation) {
     // Lambda answers 404 for the function, which API Gateway reports as an integration failure.
     lambdaPart = {functionArn, functionName: lambda.name, startMs: lambdaStart, endMs: Date.now(), status: 404, failure: `Function not found: ${functionArn}`}
     return fail('lambda-service-error')
   }
-  if (!route.credentials && !mayInvoke(deps, api, stage.stageName, route.routeKey, fn)) {
+  const fn = invocation.fn
+  if (!route.credentials && !mayInvoke(deps, api, 'rest', stage.stageName, route.routeKey, invocation)) {
     // Lambda refuses the call (AccessDeniedException); the execution log says "Invalid permissions on Lambda function".
     lambdaPart = {functionArn, functionName: fn.name, startMs: lambdaStart, endMs: Date.now(), status: 403, failure: 'Invalid permissions on Lambda function'}
     return fail('permission-denied')
@@ -441,7 +423,7 @@ export async function handleRestExecuteApi(request: EmulatorRequest, response: S
   let result: InvokeResult | undefined
   const invokeStart = Date.now()
   try {
-    result = await invokeWithin(deps.host, fn, payload, lambdaHeader, integrationTimeoutMs('rest', route.timeoutInMillis))
+    result = await invokeWithin(deps.host, invocation, deps.accountId, payload, lambdaHeader, integrationTimeoutMs('rest', route.timeoutInMillis))
   } catch (error) {
     deps.onWarning?.(`invoking ${fn.name} for REST API ${api.apiId} failed: ${(error as Error).message}`)
     lambdaPart = {functionArn, functionName: fn.name, startMs: invokeStart, endMs: Date.now(), status: 500, failure: (error as Error).message}

@@ -15,9 +15,9 @@ export const LOCAL_CREDENTIALS = {
 } as const
 
 /** `2024/01/02/[$LATEST]0123456789abcdef0123456789abcdef`: one log stream per execution environment. */
-export function newLogStreamName(now = new Date()): string {
+export function newLogStreamName(now = new Date(), version = '$LATEST'): string {
   const day = now.toISOString().slice(0, 10).replaceAll('-', '/')
-  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`
+  return `${day}/[${version}]${randomBytes(16).toString('hex')}`
 }
 
 export interface EnvironmentContext {
@@ -31,7 +31,7 @@ export function lambdaEnvironment(fn: FunctionSpec, context: EnvironmentContext)
   const [daemonHost, daemonPort] = context.daemonAddress.split(':')
   const reserved: Record<string, string> = {
     AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: fn.version ?? '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: context.logStreamName,

@@ -10,8 +10,8 @@ export function consoleLine(time: Date, requestId: string | undefined, level: st
   return `${time.toISOString()}\t${requestId}\t${level}\t${message}\n`
 }
 
-export function startLine(requestId: string): string {
-  return `START RequestId: ${requestId} Version: $LATEST\n`
+export function startLine(requestId: string, version = '$LATEST'): string {
+  return `START RequestId: ${requestId} Version: ${version}\n`
 }
 
 export function endLine(requestId: string): string {

@@ -279,7 +279,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       taskRoot,
       env: lambdaEnvironment(fn, {
         taskRoot,
-        logStreamName: newLogStreamName(),
+        logStreamName: newLogStreamName(undefined, fn.version),
         daemonAddress: options.daemonAddress ?? DEFAULT_DAEMON_ADDRESS,
         awsEndpointUrl: options.awsEndpointUrl,
       }),
@@ -460,7 +460,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       requestId,
       event,
       deadlineMs: Date.now() + fn.timeoutSec * 1000,
-      invokedFunctionArn: fn.functionArn,
+      invokedFunctionArn: invokeOptions.invokedFunctionArn ?? fn.functionArn,
       traceId: handlerTraceHeader(decision, decision.sampled ? ids.invocation : undefined),
       ...(invokeOptions.clientContext ? {clientContext: Buffer.from(invokeOptions.clientContext, 'base64').toString('utf8')} : {}),
       ...(fn.fault?.delayMs ? {delayMs: fn.fault.delayMs} : {}),
@@ -513,7 +513,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const executionLog = () =>
       (log ??=
         initLog +
-        startLine(requestId) +
+        startLine(requestId, fn.version) +
         userLogs.join('') +
         platformLines +
         endLine(requestId) +
@@ -599,7 +599,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const log =
       context.initLog +
       initReportLine(initDurationMs, error.errorType) +
-      startLine(requestId) +
+      startLine(requestId, fn.version) +
       platformLines +
       endLine(requestId) +
       reportLine({

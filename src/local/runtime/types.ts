@@ -7,7 +7,10 @@ import type {LambdaTraceInput} from './tracing.js'
 /** A function version as the runtime sees it. Treated as immutable: a change is a new object (keys are cached per object). */
 export interface FunctionSpec {
   functionName: string
+  /** Qualified with the version for a published version (`…:function:name:3`): environments are kept per ARN. */
   functionArn: string
+  /** `$LATEST` (default) or a published version's number: AWS_LAMBDA_FUNCTION_VERSION, context.functionVersion. */
+  version?: string
   /** `nodejs20.x`, `nodejs18.x`, …; only Node.js runtimes can run locally. */
   runtime: string
   /** `src/get-order.handler`: module path relative to the task root, then the exported function. */
@@ -34,6 +37,8 @@ export interface InvokeOptions {
   traceHeader?: string
   /** `X-Amz-Client-Context` as sent (base64 of JSON). */
   clientContext?: string
+  /** The ARN the caller invoked (context.invokedFunctionArn), e.g. an alias's; default: the function's ARN. */
+  invokedFunctionArn?: string
 }
 
 export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded'
