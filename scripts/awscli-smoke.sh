@@ -191,6 +191,32 @@ run "lambda delete-function-concurrency" lambda delete-function-concurrency --fu
 run "lambda get-function-concurrency after delete" lambda get-function-concurrency --function-name smoke-fn
 [ -z "$OUT" ] || fail "lambda get-function-concurrency: expected no reservation"
 ok "lambda delete-function-concurrency removes the reservation"
+run "lambda publish-version" lambda publish-version --function-name smoke-fn --description first
+expect "lambda publish-version numbers the version" "\"FunctionArn\": \"arn:aws:lambda:$REGION:$ACCOUNT:function:smoke-fn:1\""
+run "lambda create-alias" lambda create-alias --function-name smoke-fn --name live --function-version 1
+expect "lambda create-alias returns the alias ARN" "\"AliasArn\": \"arn:aws:lambda:$REGION:$ACCOUNT:function:smoke-fn:live\""
+run "lambda update-function-code --publish" lambda update-function-code --function-name smoke-fn --zip-file fileb://ok.zip --publish
+expect "lambda update-function-code --publish answers with version 2" '"Version": "2"'
+run "lambda list-versions-by-function" lambda list-versions-by-function --function-name smoke-fn
+expect "lambda list-versions-by-function lists \$LATEST, 1 and 2" '"Version": "2"'
+run "lambda invoke --qualifier live" lambda invoke --function-name smoke-fn --qualifier live out.json
+expect "lambda invoke through an alias runs its version" '"ExecutedVersion": "1"'
+grep -qE 'version[\\"]*:2' out.json || fail "lambda invoke --qualifier live: version 1's code did not run: $(cat out.json)"
+ok "lambda invoke --qualifier runs the version's own code"
+run "lambda update-alias" lambda update-alias --function-name smoke-fn --name live --function-version 2 \
+  --routing-config 'AdditionalVersionWeights={1=0.25}'
+expect "lambda update-alias sets the routing" '"1": 0.25'
+run "lambda add-permission --qualifier" lambda add-permission --function-name smoke-fn --qualifier live --statement-id alias-1 \
+  --action lambda:InvokeFunction --principal apigateway.amazonaws.com
+expect "lambda add-permission --qualifier scopes the statement to the alias" 'function:smoke-fn:live'
+run "lambda list-aliases" lambda list-aliases --function-name smoke-fn
+expect "lambda list-aliases" '"Name": "live"'
+expect_error "lambda delete-function of a version an alias uses" ResourceConflictException DeleteFunction \
+  'Unable to delete version because the following aliases reference it: \[live\]' lambda delete-function --function-name smoke-fn --qualifier 1
+run "lambda delete-alias" lambda delete-alias --function-name smoke-fn --name live
+expect_error "lambda get-alias after delete" ResourceNotFoundException GetAlias \
+  "Cannot find alias arn: arn:aws:lambda:$REGION:$ACCOUNT:function:smoke-fn:live" lambda get-alias --function-name smoke-fn --name live
+run "lambda update-function-code (back to the code the rest of this session expects)" lambda update-function-code --function-name smoke-fn --zip-file fileb://ok2.zip
 expect_error "lambda get-function on a missing function" ResourceNotFoundException GetFunction \
   "Function not found: arn:aws:lambda:$REGION:$ACCOUNT:function:nope" lambda get-function --function-name nope
 expect_error "lambda get-function with a bad name" ValidationException GetFunction \

@@ -63,6 +63,36 @@ describe('store', () => {
     expect(second.getFunction('us-east-1', 'a')?.config).toEqual(CONFIG)
   })
 
+  test('a store of schema 1 (before versions and aliases) opens with its functions, which can then publish', () => {
+    const dir = dataDir()
+    const old = open(dir)
+    fn(old, 'a')
+    // Undo migration 2 as it was written: what an emulator of schema 1 left on disk.
+    old.db.exec('DROP TABLE function_aliases; DROP TABLE function_versions; ALTER TABLE functions DROP COLUMN last_version')
+    old.db.pragma('user_version = 1')
+    old.close()
+    const store = open(dir)
+    expect(store.db.pragma('user_version', {simple: true})).toBe(2)
+    const a = store.getFunction('us-east-1', 'a')!
+    expect(store.insertVersion(a, 'first', 'rv1', '2024-01-02T00:00:00.000+0000')).toMatchObject({version: 1, codeSha256: a.codeSha256, fromGeneration: 1})
+    expect(store.insertVersion(a, 'second', 'rv2', '2024-01-02T00:00:00.000+0000').version).toBe(2)
+  })
+
+  test('a version keeps its code when $LATEST moves on; deleting the function drops versions, aliases and their code', () => {
+    const store = open(dataDir())
+    fn(store, 'a', Buffer.from('v1'))
+    const v1 = store.insertVersion(store.getFunction('us-east-1', 'a')!, '', 'rv1', '2024-01-02T00:00:00.000+0000')
+    store.insertAlias({region: 'us-east-1', name: 'a', alias: 'live', functionVersion: '1', description: '', weights: null, revisionId: 'ra'})
+    const latest = store.getFunction('us-east-1', 'a')!
+    store.saveFunction({...latest, codeSha256: store.putCode(Buffer.from('v2')).sha256})
+    expect(store.counts().codeBlobs).toBe(2)
+    expect(store.getVersion('us-east-1', 'a', 1)?.codeSha256).toBe(v1.codeSha256)
+    store.deleteFunction('us-east-1', 'a')
+    expect(store.getVersion('us-east-1', 'a', 1)).toBeUndefined()
+    expect(store.getAlias('us-east-1', 'a', 'live')).toBeUndefined()
+    expect(store.counts().codeBlobs).toBe(0)
+  })
+
   test('a store written by a newer schema is refused, not damaged', () => {
     const dir = dataDir()
     const store = open(dir)
