@@ -29,6 +29,7 @@ import {
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {handlerZip, ROLE, startTestEmulator, type TestEmulator} from './helpers.js'
 import {call, createHttpApi, grant, uniqueName} from './dataplane/helpers.js'
+import {createRestApi} from './rest-helpers.js'
 
 let t: TestEmulator
 
@@ -298,5 +299,19 @@ describe('API Gateway integrations that name a version or an alias', () => {
     const api = await createHttpApi(t, {routes: [{routeKey: 'GET /who', functionArn: `${created.FunctionArn}:nope`}], grant: false})
     const answer = await call(`${api.endpoint}/who`)
     expect(answer.status).toBe(500)
+  })
+
+  test('a REST API method integrating a version runs it once the version’s own policy allows API Gateway', async () => {
+    const name = uniqueName('rest')
+    const created = await createFunction(name, 'one', {Publish: true})
+    await updateCode(name, 'two')
+    const rest = await createRestApi(t, {routes: [{routeKey: 'GET /who', functionArn: created.FunctionArn!}], grant: false})
+    const arn = created.FunctionArn!.replace(/:1$/, '')
+    await grant(t, arn, rest.apiId)
+    expect((await call(`${rest.url}/who`)).status).toBe(500)
+    await grant(t, created.FunctionArn!, rest.apiId)
+    const answer = await call(`${rest.url}/who`)
+    expect(answer.status).toBe(200)
+    expect(JSON.parse(answer.body)).toMatchObject({tag: 'one', version: '1', invoked: created.FunctionArn})
   })
 })
