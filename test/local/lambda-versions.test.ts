@@ -19,9 +19,11 @@ import {
   ListVersionsByFunctionCommand,
   PreconditionFailedException,
   PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
   RemovePermissionCommand,
   ResourceConflictException,
   ResourceNotFoundException,
+  TooManyRequestsException,
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -138,6 +140,20 @@ describe('PublishVersion', () => {
     expect(missing?.message).toBe(`Function not found: ${arn}:1`)
     const config = await errorOf(t.clients.lambda.send(new GetFunctionConfigurationCommand({FunctionName: name, Qualifier: '7'})))
     expect(config?.message).toBe(`Function not found: ${arn}:7`)
+  })
+
+  test('reserved concurrency is the function’s: an invocation of a version counts against $LATEST too', async () => {
+    const name = uniqueName('conc')
+    const source = 'exports.handler = async (event) => { await new Promise((r) => setTimeout(r, event.ms || 0)); return "done" }'
+    await t.clients.lambda.send(
+      new CreateFunctionCommand({FunctionName: name, Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: {ZipFile: handlerZip(source)}, Publish: true}),
+    )
+    await t.clients.lambda.send(new PutFunctionConcurrencyCommand({FunctionName: name, ReservedConcurrentExecutions: 1}))
+    const slow = t.clients.lambda.send(new InvokeCommand({FunctionName: name, Qualifier: '1', Payload: new TextEncoder().encode('{"ms":2000}')}))
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const second = await errorOf(t.clients.lambda.send(new InvokeCommand({FunctionName: name, Payload: new TextEncoder().encode('{}')})))
+    expect(second).toBeInstanceOf(TooManyRequestsException)
+    expect((await slow).ExecutedVersion).toBe('1')
   })
 
   test('ListVersionsByFunction pages with MaxItems and Marker', async () => {

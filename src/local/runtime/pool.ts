@@ -71,7 +71,8 @@ interface FunctionState {
   environments: Set<Environment>
   /** Idle environments, most recently used last (reused first). */
   idle: Environment[]
-  inFlight: number
+  /** Invocations running, shared by the function's versions: reserved concurrency is the function's, as on Lambda. */
+  concurrency: {inFlight: number}
 }
 
 /**
@@ -156,6 +157,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   /** The host hands out one spec per function version, so the key is worked out once per version. */
   const configKeys = new WeakMap<FunctionSpec, string>()
 
+  /** In-flight counters by function (region and name): one for `$LATEST` and all its versions. */
+  const concurrency = new Map<string, {inFlight: number}>()
+
   function stateFor(fn: FunctionSpec): FunctionState {
     let configKey = configKeys.get(fn)
     if (configKey === undefined) {
@@ -164,7 +168,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     }
     let state = functions.get(fn.functionArn)
     if (!state) {
-      state = {configKey, environments: new Set(), idle: [], inFlight: 0}
+      const functionKey = `${fn.region}\u0000${fn.functionName}`
+      let shared = concurrency.get(functionKey)
+      if (!shared) concurrency.set(functionKey, (shared = {inFlight: 0}))
+      state = {configKey, environments: new Set(), idle: [], concurrency: shared}
       functions.set(fn.functionArn, state)
     } else if (state.configKey !== configKey) {
       // An update: the next invocation is cold. Idle environments go now, busy ones when they finish.
@@ -369,7 +376,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // An injected throttle stands for the account-wide limit, the one users hit without reserving anything.
     if (fn.fault?.throttle) return 'ConcurrentInvocationLimitExceeded'
     const reserved = fn.reservedConcurrency
-    if (reserved !== undefined && reserved !== null && state.inFlight >= reserved) return 'ReservedFunctionConcurrentInvocationLimitExceeded'
+    if (reserved !== undefined && reserved !== null && state.concurrency.inFlight >= reserved) return 'ReservedFunctionConcurrentInvocationLimitExceeded'
     return undefined
   }
 
@@ -415,11 +422,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       }
     }
 
-    state.inFlight++
+    state.concurrency.inFlight++
     try {
       return await execute(fn, state, event, requestId, decision, ids, received, invokeOptions)
     } finally {
-      state.inFlight--
+      state.concurrency.inFlight--
     }
   }
 
