@@ -268,6 +268,14 @@ run "lambda add-permission for the HTTP API (throwing)" lambda add-permission --
 http "HTTP API route answers through Lambda" 200 '"version":2.*"routeKey":"GET /hi/\{name\}"' "$HTTP_URL/hi/bob"
 http "HTTP API function error is 500" 500 '^\{"message":"Internal Server Error"\}$' "$HTTP_URL/boom"
 http "HTTP API unknown route is 404" 404 '^\{"message":"Not Found"\}$' "$HTTP_URL/nowhere"
+run "apigatewayv2 get-deployments" apigatewayv2 get-deployments --api-id "$HTTP_API"
+expect "apigatewayv2 get-deployments lists the auto-deploy stage's deployments" '"AutoDeployed": true'
+run "apigatewayv2 create-stage (no auto-deploy)" apigatewayv2 create-stage --api-id "$HTTP_API" --stage-name v1
+http "HTTP API stage never deployed answers 404" 404 '^\{"message":"Not Found"\}$' "$HTTP_URL/v1/hi/bob"
+run "apigatewayv2 create-deployment" apigatewayv2 create-deployment --api-id "$HTTP_API" --stage-name v1 --description first
+expect "apigatewayv2 create-deployment" '"DeploymentStatus": "DEPLOYED"'
+http "HTTP API stage serves its deployment" 200 '"version":2' "$HTTP_URL/v1/hi/bob"
+run "apigatewayv2 delete-stage v1" apigatewayv2 delete-stage --api-id "$HTTP_API" --stage-name v1
 expect_error "apigatewayv2 delete-integration still routed" ConflictException DeleteIntegration \
   'Cannot delete Integration because it is referenced by the following Routes with Ids: \[' \
   apigatewayv2 delete-integration --api-id "$HTTP_API" --integration-id "$BOOM_INTEGRATION"

@@ -18,7 +18,7 @@ import {join} from 'node:path'
 import type BetterSqlite3 from 'better-sqlite3'
 
 export const STORE_FILE = 'emulator.sqlite'
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 type Db = BetterSqlite3.Database
 
@@ -298,6 +298,16 @@ const MIGRATIONS: readonly string[] = [
     revision_id TEXT NOT NULL,
     PRIMARY KEY (region, name, alias),
     FOREIGN KEY (region, name) REFERENCES functions(region, name) ON DELETE CASCADE
+  );
+  `,
+  // 2 → 3: HTTP API deployments (each carries the routes and integrations it was made from)
+  `
+  CREATE TABLE deployments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    api_id TEXT NOT NULL REFERENCES apis(api_id) ON DELETE CASCADE,
+    deployment_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    UNIQUE (api_id, deployment_id)
   );
   `,
 ]
@@ -1070,12 +1080,13 @@ export class Store {
   }
 }
 
-export type ApiChildKind = 'integrations' | 'routes' | 'stages'
+export type ApiChildKind = 'integrations' | 'routes' | 'stages' | 'deployments'
 
 const CHILD_TABLES: Record<ApiChildKind, {table: string; idColumn: string}> = {
   integrations: {table: 'integrations', idColumn: 'integration_id'},
   routes: {table: 'routes', idColumn: 'route_id'},
   stages: {table: 'stages', idColumn: 'stage_name'},
+  deployments: {table: 'deployments', idColumn: 'deployment_id'},
 }
 
 interface TraceRow {

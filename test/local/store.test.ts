@@ -63,16 +63,16 @@ describe('store', () => {
     expect(second.getFunction('us-east-1', 'a')?.config).toEqual(CONFIG)
   })
 
-  test('a store of schema 1 (before versions and aliases) opens with its functions, which can then publish', () => {
+  test('a store of schema 1 (before versions, aliases and HTTP API deployments) opens with its functions, which can then publish', () => {
     const dir = dataDir()
     const old = open(dir)
     fn(old, 'a')
     // Undo migration 2 as it was written: what an emulator of schema 1 left on disk.
-    old.db.exec('DROP TABLE function_aliases; DROP TABLE function_versions; ALTER TABLE functions DROP COLUMN last_version')
+    old.db.exec('DROP TABLE deployments; DROP TABLE function_aliases; DROP TABLE function_versions; ALTER TABLE functions DROP COLUMN last_version')
     old.db.pragma('user_version = 1')
     old.close()
     const store = open(dir)
-    expect(store.db.pragma('user_version', {simple: true})).toBe(2)
+    expect(store.db.pragma('user_version', {simple: true})).toBe(SCHEMA_VERSION)
     const a = store.getFunction('us-east-1', 'a')!
     expect(store.insertVersion(a, 'first', 'rv1', '2024-01-02T00:00:00.000+0000')).toMatchObject({version: 1, codeSha256: a.codeSha256, fromGeneration: 1})
     expect(store.insertVersion(a, 'second', 'rv2', '2024-01-02T00:00:00.000+0000').version).toBe(2)

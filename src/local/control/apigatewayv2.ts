@@ -7,7 +7,9 @@
  * request from the address the emulator listens on, never stored, so it stays right when the port changes
  * between runs. The data plane (part 2) serves that prefix, and `{apiId}.execute-api.localhost` by Host header.
  *
- * Deployments are not modelled: every stage serves the API's current routes, as an `autoDeploy` stage does.
+ * Deployments are modelled as on AWS: a deployment is a snapshot of the API's routes and integrations; a stage
+ * serves its deployment, and an `autoDeploy` stage gets a new deployment with every change to them (so it serves
+ * the current routes). A stage with neither serves nothing: 404 `{"message":"Not Found"}`.
  */
 import {parseRouteKey} from '../../gateway/routes.js'
 import {EXECUTE_API_PREFIX} from '../constants.js'
@@ -148,6 +150,7 @@ function quickCreate(ctx: ControlContext, apiId: string, target: string, routeKe
     stageVariables: {},
     tags: {},
   })
+  autoDeploy(ctx, apiId, '$default')
 }
 
 function getApi(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
@@ -189,6 +192,7 @@ function updateQuickCreate(ctx: ControlContext, api: ApiRecord, input: Record<st
     if (ctx.store.routeIdForKey(api.apiId, input.routeKey)) throw routeConflict(input.routeKey)
     ctx.store.saveChild('routes', api.apiId, String(route.routeId), {...route, routeKey: input.routeKey})
   }
+  autoDeploy(ctx, api.apiId)
 }
 
 function deleteApi(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
@@ -256,6 +260,7 @@ function loadChild(ctx: ControlContext, kind: ApiChildKind, apiId: string, id: s
   if (!child) {
     if (kind === 'integrations') throw notFound(`Invalid Integration identifier specified ${id}`, 'Integration')
     if (kind === 'routes') throw notFound(`Invalid Route identifier specified ${id}`, 'Route')
+    if (kind === 'deployments') throw notFound(`Invalid Deployment identifier specified ${id}`, 'Deployment')
     throw notFound('Invalid stage identifier specified', 'Stage')
   }
   return child
@@ -276,6 +281,7 @@ function createIntegration(request: EmulatorRequest, params: Record<string, stri
     const integrationId = gatewayId(7)
     const stored = {apiGatewayManaged: false, integrationId, ...integration}
     ctx.store.insertChild('integrations', api.apiId, integrationId, stored)
+    autoDeploy(ctx, api.apiId)
     return stored
   })
   return json(201, created)
@@ -289,6 +295,7 @@ function updateIntegration(request: EmulatorRequest, params: Record<string, stri
     const next = {...current, ...pick(input, INTEGRATION_MEMBERS)}
     validateIntegration(next, api.data.protocolType)
     ctx.store.saveChild('integrations', api.apiId, params.IntegrationId, next)
+    autoDeploy(ctx, api.apiId)
     return next
   })
   return json(200, updated)
@@ -354,6 +361,7 @@ function createRoute(request: EmulatorRequest, params: Record<string, string>, c
     const routeId = gatewayId(7)
     const stored = {apiGatewayManaged: false, routeId, ...route}
     if (!ctx.store.insertChild('routes', api.apiId, routeId, stored)) throw routeConflict(String(route.routeKey))
+    autoDeploy(ctx, api.apiId)
     return stored
   })
   return json(201, created)
@@ -371,6 +379,7 @@ function updateRoute(request: EmulatorRequest, params: Record<string, string>, c
       if (holder && holder !== params.RouteId) throw routeConflict(String(next.routeKey))
     }
     ctx.store.saveChild('routes', api.apiId, params.RouteId, next)
+    autoDeploy(ctx, api.apiId)
     return next
   })
   return json(200, updated)
@@ -434,8 +443,10 @@ function createStage(request: EmulatorRequest, params: Record<string, string>, c
       tags: stringMap(input.tags, 'tags') ?? {},
     }
     validateStage(stage)
+    checkStageDeployment(ctx, api.apiId, stage, input)
     if (!ctx.store.insertChild('stages', api.apiId, stageName, stage)) throw conflict(`Stage already exists: ${stageName}`)
-    return stage
+    // An auto-deploy stage is deployed at once.
+    return stage.autoDeploy === true ? autoDeploy(ctx, api.apiId, stageName)! : stage
   })
   return json(201, created)
 }
@@ -445,17 +456,117 @@ function updateStage(request: EmulatorRequest, params: Record<string, string>, c
   const updated = ctx.store.transaction(() => {
     const api = loadApi(ctx, params.ApiId, request.region)
     const current = loadChild(ctx, 'stages', api.apiId, params.StageName)
-    const next = {
+    const next: WireObject = {
       ...current,
       ...pick(input, STAGE_MEMBERS),
       defaultRouteSettings: routeSettingsWithDefaults(current.defaultRouteSettings, input.defaultRouteSettings),
       lastUpdatedDate: new Date().toISOString(),
     }
     validateStage(next)
+    checkStageDeployment(ctx, api.apiId, next, input)
     ctx.store.saveChild('stages', api.apiId, params.StageName, next)
-    return next
+    // Turning auto-deploy on deploys the current routes.
+    return next.autoDeploy === true && current.autoDeploy !== true ? autoDeploy(ctx, api.apiId, params.StageName)! : next
   })
   return json(200, updated)
+}
+
+// ---- deployments ------------------------------------------------------------------------------------------------
+
+/** The description API Gateway gives the deployments it makes for auto-deploy stages. */
+const AUTO_DEPLOYMENT_DESCRIPTION = 'Automatic deployment triggered by changes to the Api configuration'
+
+/** A deployment as stored carries the routes and integrations it was made from (`snapshot`), never on the wire. */
+function deploymentOut(stored: WireObject): WireObject {
+  const {snapshot: _snapshot, ...wire} = stored
+  return wire
+}
+
+/** Snapshots the API's current routes and integrations as a new deployment and returns it as stored. */
+function snapshotDeployment(ctx: ControlContext, apiId: string, description: unknown, autoDeployed: boolean): WireObject {
+  const deploymentId = gatewayId(6)
+  const stored: WireObject = {
+    autoDeployed,
+    createdDate: new Date().toISOString(),
+    deploymentId,
+    deploymentStatus: 'DEPLOYED',
+    ...(typeof description === 'string' ? {description} : {}),
+    snapshot: {routes: ctx.store.allChildren('routes', apiId), integrations: ctx.store.allChildren('integrations', apiId)},
+  }
+  ctx.store.insertChild('deployments', apiId, deploymentId, stored)
+  return stored
+}
+
+/**
+ * After a change to the routes or integrations: every auto-deploy stage (or only `stageName`) gets a new deployment,
+ * as API Gateway makes one. Returns the stage `stageName` as saved, when it was deployed.
+ */
+function autoDeploy(ctx: ControlContext, apiId: string, stageName?: string): WireObject | undefined {
+  const stages = ctx.store.allChildren('stages', apiId).filter((stage) => stage.autoDeploy === true && (stageName === undefined || stage.stageName === stageName))
+  if (stages.length === 0) return undefined
+  const deploymentId = String(snapshotDeployment(ctx, apiId, AUTO_DEPLOYMENT_DESCRIPTION, true).deploymentId)
+  let named: WireObject | undefined
+  for (const stage of stages) {
+    const next = {...stage, deploymentId, lastDeploymentStatusMessage: `Successfully deployed stage with deployment ID '${deploymentId}'`}
+    ctx.store.saveChild('stages', apiId, String(stage.stageName), next)
+    if (stage.stageName === stageName) named = next
+  }
+  return named
+}
+
+/**
+ * A stage's `deploymentId` must name a deployment of the API, and cannot be set on an auto-deploy stage (API
+ * Gateway answers BadRequestException; the message is ours).
+ */
+function checkStageDeployment(ctx: ControlContext, apiId: string, stage: WireObject, input: Record<string, unknown>): void {
+  if (typeof input.deploymentId !== 'string') return
+  if (stage.autoDeploy === true) throw badRequest('DeploymentId cannot be specified for a stage with autoDeploy enabled')
+  loadChild(ctx, 'deployments', apiId, input.deploymentId)
+}
+
+function createDeployment(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  const created = ctx.store.transaction(() => {
+    const api = loadApi(ctx, params.ApiId, request.region)
+    const stage = typeof input.stageName === 'string' ? loadChild(ctx, 'stages', api.apiId, input.stageName) : undefined
+    if (stage?.autoDeploy === true) throw badRequest(`Stage ${String(stage.stageName)} has autoDeploy enabled: its deployments are made automatically`)
+    const deployment = snapshotDeployment(ctx, api.apiId, input.description, false)
+    if (stage) {
+      ctx.store.saveChild('stages', api.apiId, String(stage.stageName), {...stage, deploymentId: deployment.deploymentId, lastUpdatedDate: new Date().toISOString()})
+    }
+    return deployment
+  })
+  return json(201, deploymentOut(created))
+}
+
+function getDeployment(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  loadApi(ctx, params.ApiId, request.region)
+  return json(200, deploymentOut(loadChild(ctx, 'deployments', params.ApiId, params.DeploymentId)))
+}
+
+function getDeployments(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  loadApi(ctx, params.ApiId, request.region)
+  const page = listPage(request, PAGING, (options) => ctx.store.listChildren('deployments', params.ApiId, options))
+  return json(200, {items: page.items.map(deploymentOut), ...(page.next ? {nextToken: page.next} : {})})
+}
+
+function updateDeployment(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
+  const input = body(request)
+  const updated = ctx.store.transaction(() => {
+    loadApi(ctx, params.ApiId, request.region)
+    const current = loadChild(ctx, 'deployments', params.ApiId, params.DeploymentId)
+    const next = typeof input.description === 'string' ? {...current, description: input.description} : current
+    ctx.store.saveChild('deployments', params.ApiId, params.DeploymentId, next)
+    return next
+  })
+  return json(200, deploymentOut(updated))
+}
+
+/** A deployment a stage serves cannot be deleted (API Gateway's message for REST APIs; HTTP APIs' is unconfirmed). */
+function refuseIfServed(ctx: ControlContext, apiId: string, deploymentId: string): void {
+  if (ctx.store.allChildren('stages', apiId).some((stage) => stage.deploymentId === deploymentId)) {
+    throw badRequest('Active stages pointing to this deployment must be moved or deleted')
+  }
 }
 
 // ---- generic child operations ------------------------------------------------------------------------------------
@@ -493,7 +604,9 @@ function deleteChild(kind: ApiChildKind, idParam: string) {
       loadApi(ctx, params.ApiId, request.region)
       loadChild(ctx, kind, params.ApiId, params[idParam])
       if (kind === 'integrations') refuseIfRouted(ctx, params.ApiId, params[idParam])
+      if (kind === 'deployments') refuseIfServed(ctx, params.ApiId, params[idParam])
       ctx.store.deleteChild(kind, params.ApiId, params[idParam])
+      if (kind === 'routes' || kind === 'integrations') autoDeploy(ctx, params.ApiId)
     })
     return empty(204)
   }
@@ -573,6 +686,11 @@ export const APIGATEWAYV2_ROUTES: readonly Route<ControlContext>[] = [
   {method: 'GET', pattern: `${API}/routes/{RouteId}`, operation: 'GetRoute', handle: getChild('routes', 'RouteId')},
   {method: 'PATCH', pattern: `${API}/routes/{RouteId}`, operation: 'UpdateRoute', handle: updateRoute},
   {method: 'DELETE', pattern: `${API}/routes/{RouteId}`, operation: 'DeleteRoute', handle: deleteChild('routes', 'RouteId')},
+  {method: 'POST', pattern: `${API}/deployments`, operation: 'CreateDeployment', handle: createDeployment},
+  {method: 'GET', pattern: `${API}/deployments`, operation: 'GetDeployments', handle: getDeployments},
+  {method: 'GET', pattern: `${API}/deployments/{DeploymentId}`, operation: 'GetDeployment', handle: getDeployment},
+  {method: 'PATCH', pattern: `${API}/deployments/{DeploymentId}`, operation: 'UpdateDeployment', handle: updateDeployment},
+  {method: 'DELETE', pattern: `${API}/deployments/{DeploymentId}`, operation: 'DeleteDeployment', handle: deleteChild('deployments', 'DeploymentId')},
   {method: 'POST', pattern: `${API}/stages`, operation: 'CreateStage', handle: createStage},
   {method: 'GET', pattern: `${API}/stages`, operation: 'GetStages', handle: listChildren('stages')},
   {method: 'GET', pattern: `${API}/stages/{StageName}`, operation: 'GetStage', handle: getChild('stages', 'StageName')},

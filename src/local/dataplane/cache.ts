@@ -61,8 +61,21 @@ export interface ThrottleSettings {
   rateLimit?: number
 }
 
+/** The routes a stage serves, and the memo of route selection over them. */
+export interface RouteTable {
+  routeKeys: string[]
+  routes: Map<string, CompiledRoute>
+  /** Route selection results by `METHOD path`: the same request shape never runs the matcher twice. */
+  matches: Map<string, RouteMatch | null>
+}
+
 export interface CompiledStage {
   stageName: string
+  /**
+   * What the stage serves: its deployment's routes and integrations. An auto-deploy stage is redeployed on every
+   * change, so it serves the current ones; a stage that was never deployed serves none.
+   */
+  table: RouteTable
   stageVariables: Record<string, string>
   throttle: ThrottleSettings
   /** Per-route overrides (`routeSettings`), by route key. */
@@ -77,10 +90,6 @@ export interface CompiledApi {
   name: string
   stageNames: string[]
   stages: Map<string, CompiledStage>
-  routeKeys: string[]
-  routes: Map<string, CompiledRoute>
-  /** Route selection results by `METHOD path`: the same request shape never runs the matcher twice. */
-  matches: Map<string, RouteMatch | null>
 }
 
 /** Another connection's writes are looked for at most this often (one pragma read each time). */
@@ -125,7 +134,20 @@ function compileIntegration(data: WireObject): CompiledIntegration {
   }
 }
 
-function compileStage(data: WireObject): CompiledStage {
+/** Routes with their integrations, from the stored (or deployed) resources. */
+function compileTable(integrationsData: WireObject[], routesData: WireObject[]): RouteTable {
+  const integrations = new Map<string, CompiledIntegration>()
+  for (const data of integrationsData) integrations.set(String(data.integrationId), compileIntegration(data))
+  const routes = new Map<string, CompiledRoute>()
+  for (const data of routesData) {
+    const routeKey = String(data.routeKey)
+    const target = typeof data.target === 'string' ? /^integrations\/(.+)$/.exec(data.target)?.[1] : undefined
+    routes.set(routeKey, {routeId: String(data.routeId), routeKey, integration: target ? integrations.get(target) : undefined})
+  }
+  return {routeKeys: [...routes.keys()], routes, matches: new Map()}
+}
+
+function compileStage(data: WireObject, table: RouteTable): CompiledStage {
   const routeThrottle = new Map<string, ThrottleSettings>()
   const routeSettings = data.routeSettings
   if (routeSettings && typeof routeSettings === 'object') {
@@ -135,6 +157,7 @@ function compileStage(data: WireObject): CompiledStage {
   }
   return {
     stageName: String(data.stageName),
+    table,
     stageVariables: (data.stageVariables as Record<string, string> | undefined) ?? {},
     throttle: throttleOf(data.defaultRouteSettings),
     routeThrottle,
@@ -250,13 +273,13 @@ export class DataPlaneCache {
     return allowed
   }
 
-  /** Memoised route selection for one API. */
-  match(api: CompiledApi, key: string, select: () => RouteMatch | undefined): RouteMatch | undefined {
-    const known = api.matches.get(key)
+  /** Memoised route selection over the routes one stage serves. */
+  match(table: RouteTable, key: string, select: () => RouteMatch | undefined): RouteMatch | undefined {
+    const known = table.matches.get(key)
     if (known !== undefined) return known ?? undefined
     const found = select()
-    if (api.matches.size >= MATCH_MEMO_LIMIT) api.matches.clear()
-    api.matches.set(key, found ?? null)
+    if (table.matches.size >= MATCH_MEMO_LIMIT) table.matches.clear()
+    table.matches.set(key, found ?? null)
     return found
   }
 
@@ -264,19 +287,10 @@ export class DataPlaneCache {
     const record = this.store.getApi(apiId)
     // WebSocket APIs have no HTTP data plane (and are not part of tracegate's story).
     if (record?.data.protocolType !== 'HTTP') return null
-    const integrations = new Map<string, CompiledIntegration>()
-    for (const data of this.store.allChildren('integrations', apiId)) {
-      integrations.set(String(data.integrationId), compileIntegration(data))
-    }
-    const routes = new Map<string, CompiledRoute>()
-    for (const data of this.store.allChildren('routes', apiId)) {
-      const routeKey = String(data.routeKey)
-      const target = typeof data.target === 'string' ? /^integrations\/(.+)$/.exec(data.target)?.[1] : undefined
-      routes.set(routeKey, {routeId: String(data.routeId), routeKey, integration: target ? integrations.get(target) : undefined})
-    }
+    const current = compileTable(this.store.allChildren('integrations', apiId), this.store.allChildren('routes', apiId))
     const stages = new Map<string, CompiledStage>()
     for (const data of this.store.allChildren('stages', apiId)) {
-      const stage = compileStage(data)
+      const stage = compileStage(data, data.autoDeploy === true ? current : this.deployedTable(apiId, data.deploymentId))
       stages.set(stage.stageName, stage)
     }
     return {
@@ -286,9 +300,13 @@ export class DataPlaneCache {
       name: String(record.data.name ?? apiId),
       stageNames: [...stages.keys()],
       stages,
-      routeKeys: [...routes.keys()],
-      routes,
-      matches: new Map(),
     }
+  }
+
+  /** The routes a deployment was made from; none for a stage without one. */
+  private deployedTable(apiId: string, deploymentId: unknown): RouteTable {
+    const deployment = typeof deploymentId === 'string' ? this.store.getChild('deployments', apiId, deploymentId) : undefined
+    const snapshot = deployment?.snapshot as {routes?: WireObject[]; integrations?: WireObject[]} | undefined
+    return compileTable(snapshot?.integrations ?? [], snapshot?.routes ?? [])
   }
 }

@@ -241,8 +241,9 @@ export async function handleExecuteApi(
     return true
   }
   const method = request.method
-  const match: RouteMatch | undefined = deps.cache.match(api, `${method} ${selection.path}`, () => matchHttpRoute(api.routeKeys, method, selection.path))
-  const route = match ? api.routes.get(match.routeKey) : undefined
+  const table = stage.table
+  const match: RouteMatch | undefined = deps.cache.match(table, `${method} ${selection.path}`, () => matchHttpRoute(table.routeKeys, method, selection.path))
+  const route = match ? table.routes.get(match.routeKey) : undefined
   // A route without an integration cannot be invoked; HTTP APIs answer it like a missing route.
   if (!match || !route?.integration) {
     writeGatewayError(response, apiType, 'route-not-found', ids)
