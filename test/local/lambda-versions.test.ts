@@ -3,6 +3,8 @@
  * (PublishVersion, Publish on create and update, qualified reads, aliases, qualified policies, deleting a version),
  * Invoke with a qualifier, and API Gateway integrations that name a version or an alias.
  */
+import {UpdateStageCommand} from '@aws-sdk/client-api-gateway'
+import {CreateStageCommand} from '@aws-sdk/client-apigatewayv2'
 import {
   AddPermissionCommand,
   CreateAliasCommand,
@@ -329,5 +331,28 @@ describe('API Gateway integrations that name a version or an alias', () => {
     const answer = await call(`${rest.url}/who`)
     expect(answer.status).toBe(200)
     expect(JSON.parse(answer.body)).toMatchObject({tag: 'one', version: '1', invoked: created.FunctionArn})
+  })
+
+  test('an integration URI naming a stage variable (function:name:stageVariables.alias) runs each stage’s alias (HTTP and REST APIs)', async () => {
+    const name = uniqueName('stagevar')
+    const created = await createFunction(name, 'one', {Publish: true})
+    const arn = created.FunctionArn!.replace(/:1$/, '')
+    await updateCode(name, 'two')
+    await t.clients.lambda.send(new CreateAliasCommand({FunctionName: name, Name: 'live', FunctionVersion: '1'}))
+    await t.clients.lambda.send(new CreateAliasCommand({FunctionName: name, Name: 'dev', FunctionVersion: '$LATEST'}))
+    const template = `${arn}:\${stageVariables.alias}`
+
+    const http = await createHttpApi(t, {routes: [{routeKey: 'GET /who', functionArn: template}], stages: ['prod'], stageVariables: {alias: 'live'}, grant: false})
+    await t.clients.apigw.send(new CreateStageCommand({ApiId: http.apiId, StageName: 'dev', AutoDeploy: true, StageVariables: {alias: 'dev'}}))
+    for (const alias of ['live', 'dev']) await grant(t, `${arn}:${alias}`, http.apiId)
+    expect(JSON.parse((await call(`${http.endpoint}/prod/who`)).body)).toMatchObject({tag: 'one', invoked: `${arn}:live`})
+    expect(JSON.parse((await call(`${http.endpoint}/dev/who`)).body)).toMatchObject({tag: 'two', version: '$LATEST', invoked: `${arn}:dev`})
+
+    const rest = await createRestApi(t, {routes: [{routeKey: 'GET /who', functionArn: template}], grant: false})
+    await rest.client.send(new UpdateStageCommand({restApiId: rest.apiId, stageName: 'prod', patchOperations: [{op: 'replace', path: '/variables/alias', value: 'live'}]}))
+    // Without the alias's own permission API Gateway may not invoke it.
+    expect((await call(`${rest.url}/who`)).status).toBe(500)
+    await grant(t, `${arn}:live`, rest.apiId)
+    expect(JSON.parse((await call(`${rest.url}/who`)).body)).toMatchObject({tag: 'one', invoked: `${arn}:live`})
   })
 })

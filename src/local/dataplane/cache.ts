@@ -110,6 +110,16 @@ export function lambdaTargetOf(uri: string): LambdaTarget | undefined {
   return {region: match[1], accountId: match[2], name: match[3], ...(match[4] ? {qualifier: match[4]} : {})}
 }
 
+/**
+ * The integration URI with each `${stageVariables.name}` replaced by the stage's value, as API Gateway substitutes
+ * them (the documented way to point each stage at its own Lambda alias: `function:orders:${stageVariables.alias}`).
+ * A variable the stage does not define becomes empty, which leaves a function that cannot be found.
+ */
+export function withStageVariables(uri: string, variables: Record<string, string>): string {
+  if (!uri.includes('${stageVariables.')) return uri
+  return uri.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_whole, name: string) => variables[name] ?? '')
+}
+
 function optionalNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined
 }
@@ -119,7 +129,7 @@ function throttleOf(settings: unknown): ThrottleSettings {
   return {burstLimit: optionalNumber(s.throttlingBurstLimit), rateLimit: optionalNumber(s.throttlingRateLimit)}
 }
 
-function compileIntegration(data: WireObject): CompiledIntegration {
+function compileIntegration(data: WireObject, stageVariables: Record<string, string>): CompiledIntegration {
   const uri = typeof data.integrationUri === 'string' ? data.integrationUri : ''
   const type = String(data.integrationType ?? '')
   return {
@@ -130,14 +140,14 @@ function compileIntegration(data: WireObject): CompiledIntegration {
     payloadFormatVersion: data.payloadFormatVersion === '2.0' ? '2.0' : '1.0',
     timeoutInMillis: optionalNumber(data.timeoutInMillis),
     credentialsArn: typeof data.credentialsArn === 'string' ? data.credentialsArn : undefined,
-    lambda: type === 'AWS_PROXY' ? lambdaTargetOf(uri) : undefined,
+    lambda: type === 'AWS_PROXY' ? lambdaTargetOf(withStageVariables(uri, stageVariables)) : undefined,
   }
 }
 
-/** Routes with their integrations, from the stored (or deployed) resources. */
-function compileTable(integrationsData: WireObject[], routesData: WireObject[]): RouteTable {
+/** Routes with their integrations, from the stored (or deployed) resources, for a stage with these variables. */
+function compileTable(integrationsData: WireObject[], routesData: WireObject[], stageVariables: Record<string, string>): RouteTable {
   const integrations = new Map<string, CompiledIntegration>()
-  for (const data of integrationsData) integrations.set(String(data.integrationId), compileIntegration(data))
+  for (const data of integrationsData) integrations.set(String(data.integrationId), compileIntegration(data, stageVariables))
   const routes = new Map<string, CompiledRoute>()
   for (const data of routesData) {
     const routeKey = String(data.routeKey)
@@ -145,6 +155,10 @@ function compileTable(integrationsData: WireObject[], routesData: WireObject[]):
     routes.set(routeKey, {routeId: String(data.routeId), routeKey, integration: target ? integrations.get(target) : undefined})
   }
   return {routeKeys: [...routes.keys()], routes, matches: new Map()}
+}
+
+function stageVariablesOf(data: WireObject): Record<string, string> {
+  return (data.stageVariables as Record<string, string> | undefined) ?? {}
 }
 
 function compileStage(data: WireObject, table: RouteTable): CompiledStage {
@@ -158,7 +172,7 @@ function compileStage(data: WireObject, table: RouteTable): CompiledStage {
   return {
     stageName: String(data.stageName),
     table,
-    stageVariables: (data.stageVariables as Record<string, string> | undefined) ?? {},
+    stageVariables: stageVariablesOf(data),
     throttle: throttleOf(data.defaultRouteSettings),
     routeThrottle,
   }
@@ -287,10 +301,14 @@ export class DataPlaneCache {
     const record = this.store.getApi(apiId)
     // WebSocket APIs have no HTTP data plane (and are not part of tracegate's story).
     if (record?.data.protocolType !== 'HTTP') return null
-    const current = compileTable(this.store.allChildren('integrations', apiId), this.store.allChildren('routes', apiId))
+    const integrations = this.store.allChildren('integrations', apiId)
+    const routes = this.store.allChildren('routes', apiId)
     const stages = new Map<string, CompiledStage>()
+    // Each stage its own table: integration URIs may name stage variables.
     for (const data of this.store.allChildren('stages', apiId)) {
-      const stage = compileStage(data, data.autoDeploy === true ? current : this.deployedTable(apiId, data.deploymentId))
+      const variables = stageVariablesOf(data)
+      const table = data.autoDeploy === true ? compileTable(integrations, routes, variables) : this.deployedTable(apiId, data.deploymentId, variables)
+      const stage = compileStage(data, table)
       stages.set(stage.stageName, stage)
     }
     return {
@@ -304,9 +322,9 @@ export class DataPlaneCache {
   }
 
   /** The routes a deployment was made from; none for a stage without one. */
-  private deployedTable(apiId: string, deploymentId: unknown): RouteTable {
+  private deployedTable(apiId: string, deploymentId: unknown, stageVariables: Record<string, string>): RouteTable {
     const deployment = typeof deploymentId === 'string' ? this.store.getChild('deployments', apiId, deploymentId) : undefined
     const snapshot = deployment?.snapshot as {routes?: WireObject[]; integrations?: WireObject[]} | undefined
-    return compileTable(snapshot?.integrations ?? [], snapshot?.routes ?? [])
+    return compileTable(snapshot?.integrations ?? [], snapshot?.routes ?? [], stageVariables)
   }
 }

@@ -31,7 +31,7 @@ import {restStore} from '../rest-store.js'
 import {decideTrace, type InvokeResult, newSegmentId, parseTraceHeader, type Sampler} from '../runtime/index.js'
 import type {Store, WireObject} from '../store.js'
 import type {EmulatorRequest} from '../wire.js'
-import {type LambdaTarget, lambdaTargetOf, type ThrottleSettings} from './cache.js'
+import {type LambdaTarget, lambdaTargetOf, type ThrottleSettings, withStageVariables} from './cache.js'
 import {type ExecuteApiDeps, eventPayload, executeApiTarget, gatewayRequestOf, invokeWithin, mayInvoke, outgoingHeaders} from './execute-api.js'
 import {functionArnOf} from './host.js'
 import {headerOf, type OutgoingHeaders, writeResponse} from './respond.js'
@@ -81,6 +81,7 @@ function throttleOf(setting: unknown): ThrottleSettings {
 }
 
 function compileStage(stage: WireObject, snapshot: SnapshotResource[]): RestStageView {
+  const variables = (stage.variables as Record<string, string> | undefined) ?? {}
   const routes = new Map<string, RestRoute>()
   for (const resource of snapshot) {
     for (const [verb, method] of Object.entries(resource.resourceMethods)) {
@@ -92,7 +93,7 @@ function compileStage(stage: WireObject, snapshot: SnapshotResource[]): RestStag
         resourcePath: resource.path,
         httpMethod: verb,
         integrationType: integration.type,
-        lambda: integration.type === 'AWS_PROXY' && integration.uri ? lambdaTargetOf(integration.uri) : undefined,
+        lambda: integration.type === 'AWS_PROXY' && integration.uri ? lambdaTargetOf(withStageVariables(integration.uri, variables)) : undefined,
         timeoutInMillis: optionalNumber(integration.timeoutInMillis),
         credentials: typeof integration.credentials === 'string' ? integration.credentials : undefined,
       })
@@ -110,7 +111,7 @@ function compileStage(stage: WireObject, snapshot: SnapshotResource[]): RestStag
     stageName: String(stage.stageName),
     deploymentId: String(stage.deploymentId),
     tracingEnabled: stage.tracingEnabled === true,
-    variables: (stage.variables as Record<string, string> | undefined) ?? {},
+    variables,
     throttle: throttleOf(settings['*/*']),
     methodThrottle,
     routeKeys: [...routes.keys()],
