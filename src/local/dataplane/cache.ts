@@ -47,6 +47,11 @@ export interface CompiledIntegration {
   credentialsArn?: string
   /** The function of a Lambda proxy integration; undefined for other integration types. */
   lambda?: LambdaTarget
+  /**
+   * What `lambda` resolves to, once a request has asked (`null`: missing). Held here, not looked up per request:
+   * the compiled integration is dropped with the rest of the cache on any change.
+   */
+  invocation?: InvocationTarget | null
 }
 
 export interface CompiledRoute {

@@ -261,7 +261,10 @@ export async function handleExecuteApi(
     writeGatewayError(response, apiType, 'lambda-service-error', ids)
     return true
   }
-  const invocation = lambda.accountId === deps.accountId ? deps.cache.invocationTarget(lambda.region, lambda.name, lambda.qualifier) : undefined
+  if (integration.invocation === undefined) {
+    integration.invocation = (lambda.accountId === deps.accountId ? deps.cache.invocationTarget(lambda.region, lambda.name, lambda.qualifier) : undefined) ?? null
+  }
+  const invocation = integration.invocation
   if (!invocation) {
     // Lambda answers 404 for the function (or its version or alias), which API Gateway reports as an integration failure.
     writeGatewayError(response, apiType, 'lambda-service-error', ids)
