@@ -63,6 +63,8 @@ export interface RouteFacts {
 
 export interface PermissionFacts {
   functionName: string
+  /** The alias or version the integration invokes: its own policy is the one that decides (and `grant` is for it). */
+  qualifier?: string
   /** The execute-api ARN API Gateway presents when it invokes the function for this route (aws-semantics §3). */
   sourceArn: string
   policyExists: boolean

@@ -1,6 +1,6 @@
 import {LAMBDA_REQUEST_PAYLOAD_LIMIT_BYTES} from '../gateway/errors.js'
 import {ms} from './checklist.js'
-import {type EvidenceSet, type FunctionErrorFacts, seen} from './evidence.js'
+import {type EvidenceSet, type FunctionErrorFacts, type PermissionFacts, seen} from './evidence.js'
 import {limitsOf} from './findings.js'
 import type {Cause, Verdict} from './verdicts.js'
 
@@ -223,6 +223,7 @@ function permission(ctx: Context): Explanation {
       fix: {summary: 'Re-create the invoke permission for every route:', commands: ['tracegate deploy']},
     }
   }
+  if (p.qualifier) return qualifiedPermission(p, statusText)
   const why = p.policyExists ? 'no statement in its resource policy allows that ARN' : 'the function has no resource policy at all'
   const cause = `API Gateway presents the source ARN ${p.sourceArn} when it invokes ${p.functionName}, and ${why}, so Lambda refuses the invocation and API Gateway answers ${statusText}.`
   const grant = p.grant
@@ -240,6 +241,31 @@ function permission(ctx: Context): Explanation {
         ? `Add the invoke permission for ${grant.sourceArn}: tracegate deploy adds it for every configured route, or add this one statement directly.`
         : 'Add the invoke permission: tracegate deploy adds it for every configured route.',
       commands,
+    },
+  }
+}
+
+/**
+ * The integration invokes an alias or version: Lambda checks that qualifier's policy only, and tracegate deploy grants
+ * the function itself, so the fix is the one statement for the qualifier.
+ */
+function qualifiedPermission(p: PermissionFacts, statusText: string): Explanation {
+  const target = `${p.functionName}:${p.qualifier}`
+  const why = p.policyExists
+    ? 'no statement in its resource policy allows that ARN'
+    : `${target} has no resource policy of its own (a permission on ${p.functionName} itself does not cover it)`
+  const cause = `API Gateway presents the source ARN ${p.sourceArn} when it invokes ${target}, and ${why}, so Lambda refuses the invocation and API Gateway answers ${statusText}.`
+  const grant = p.grant
+  const region = grant?.region ? ` --region ${grant.region}` : ''
+  return {
+    cause,
+    fix: {
+      summary: `Add the invoke permission for ${p.sourceArn} to ${target} (the integration invokes ${p.qualifier}, whose own policy Lambda checks):`,
+      commands: grant
+        ? [
+            `aws lambda add-permission --function-name ${shellQuote(grant.functionName)} --statement-id ${shellQuote(grant.statementId)} --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn ${shellQuote(grant.sourceArn)}${region}`,
+          ]
+        : [],
     },
   }
 }

@@ -94,6 +94,21 @@ describe('invocation-rejected/permission', () => {
     expect(sure.confidence).toBe('high')
   })
 
+  test('an integration that invokes an alias is judged by the alias’s policy: the fix adds the statement to the alias, not via deploy', () => {
+    const denied = permissionDenied({
+      qualifier: 'live',
+      policyExists: false,
+      grant: {functionName: 'orders-getOrder:live', statementId: 'tracegate-a1b2c3d4e5-0123456789ab', sourceArn: 'arn:aws:execute-api:us-east-2:123456789012:a1b2c3d4e5/$default/GET/orders/*'},
+    })
+    const d = diagnose(evidence({}, {...healthy, permission: denied, replay: replay()}))
+    expect(d.verdict).toBe('invocation-rejected/permission')
+    expect(d.cause).toContain('when it invokes orders-getOrder:live')
+    expect(d.cause).toContain('a permission on orders-getOrder itself does not cover it')
+    expect(d.fix.commands).toEqual([
+      "aws lambda add-permission --function-name orders-getOrder:live --statement-id tracegate-a1b2c3d4e5-0123456789ab --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn 'arn:aws:execute-api:us-east-2:123456789012:a1b2c3d4e5/$default/GET/orders/*'",
+    ])
+  })
+
   test('a function with no resource policy at all is a permission rejection', () => {
     const d = diagnose(evidence({}, {...healthy, permission: permissionDenied({policyExists: false}), replay: replay()}))
     expect(d.verdict).toBe('invocation-rejected/permission')

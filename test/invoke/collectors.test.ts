@@ -139,6 +139,29 @@ describe('permission', () => {
     expect(grant.sourceArn).toBe(`arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/$default/GET/orders/*`)
   })
 
+  test('an integration invoking an alias reads the alias’s policy: a grant on the function itself does not count', async () => {
+    lambda.on(GetFunctionConfigurationCommand).resolves(CONFIG)
+    // The function's own policy allows the route; the alias has none.
+    lambda.on(GetPolicyCommand, {FunctionName: FN}).resolves({Policy: policy(grant.sourceArn)})
+    lambda.on(GetPolicyCommand, {FunctionName: `${FN}:live`}).rejects(notFound())
+    const ctx = await collectContext(clients())
+    const target = {...TARGET, functionArn: `${FN_ARN}:live`}
+    const evidence = await collectPermission(ctx, target, ctx.aws.getFunctionConfiguration(FN), signal())
+    expect(lambda).toHaveReceivedCommandWith(GetPolicyCommand, {FunctionName: `${FN}:live`})
+    expect(lambda).not.toHaveReceivedCommandWith(GetPolicyCommand, {FunctionName: FN})
+    expect(evidence).toMatchObject({status: 'seen', facts: {qualifier: 'live', allowed: false, policyExists: false, grant: {functionName: `${FN}:live`, sourceArn: grant.sourceArn}}})
+  })
+
+  test('a statement for the alias, with the alias ARN as its Resource, allows the alias', async () => {
+    lambda.on(GetFunctionConfigurationCommand).resolves(CONFIG)
+    const aliasPolicy = JSON.parse(policy(grant.sourceArn))
+    aliasPolicy.Statement[0].Resource = `${FN_ARN}:live`
+    lambda.on(GetPolicyCommand, {FunctionName: `${FN}:live`}).resolves({Policy: JSON.stringify(aliasPolicy)})
+    const ctx = await collectContext(clients())
+    const evidence = await collectPermission(ctx, {...TARGET, functionArn: `${FN_ARN}:live`}, ctx.aws.getFunctionConfiguration(FN), signal())
+    expect(evidence).toMatchObject({status: 'seen', facts: {qualifier: 'live', allowed: true, statementId: 's0'}})
+  })
+
   test('no policy at all is a miss with policyExists false', async () => {
     lambda.on(GetFunctionConfigurationCommand).resolves(CONFIG)
     lambda.on(GetPolicyCommand).rejects(notFound())

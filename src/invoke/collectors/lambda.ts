@@ -41,6 +41,10 @@ export async function collectThrottling(ctx: CollectContext, functionName: strin
  * GetPolicy, then the same evaluation as the emulator and `tracegate permissions` (src/permissions/policy.ts)
  * against the source ARN API Gateway presents for the matched route (aws-semantics §3). A miss names the
  * statement deploy would add (src/deploy/plan.ts `grantFor`).
+ *
+ * An integration that invokes an alias or a version (`…:function:orders:live`) is governed by that qualifier's own
+ * policy, not the function's: Lambda checks the alias's statements only, so that policy is the one read and the
+ * statement that fixes a miss is added for the alias (`--function-name orders:live`).
  */
 export async function collectPermission(
   ctx: CollectContext,
@@ -62,9 +66,12 @@ export async function collectPermission(
       throw error
     },
   )
-  const [arn, policyText] = await Promise.all([arnOf, ctx.aws.getPolicy(functionName, signal)])
+  const qualifier = invokedQualifier(target.functionArn)
+  const policyOwner = qualifier ? `${functionName}:${qualifier}` : functionName
+  const [arn, policyText] = await Promise.all([arnOf, ctx.aws.getPolicy(policyOwner, signal)])
   const fn = parseFunctionArn(arn)
   if (!fn) throw new NotSeen(`${functionName} has no usable ARN (${arn || 'none'})`)
+  const invokedArn = qualifier ? `${fn.unqualifiedArn}:${qualifier}` : fn.unqualifiedArn
   // The ARN carries the API's region; tracegate deploys the API and its functions in one region (§3).
   const sourceArn = presentedSourceArn({
     partition: fn.partition,
@@ -76,9 +83,9 @@ export async function collectPermission(
     apiType: ctx.apiType,
   })
   const policy = parsePolicy(policyText)
-  const decision = evaluateInvoke(policy, {principal: API_GATEWAY_PRINCIPAL, functionArn: fn.unqualifiedArn, sourceArn})
+  const decision = evaluateInvoke(policy, {principal: API_GATEWAY_PRINCIPAL, functionArn: invokedArn, sourceArn})
   const grant = grantFor({
-    functionArn: fn.unqualifiedArn,
+    functionArn: invokedArn,
     apiId: ctx.apiId,
     stage: ctx.stage,
     routeKey: ctx.project?.api.permissions === 'api' ? '*' : target.routeKey,
@@ -90,11 +97,24 @@ export async function collectPermission(
     note: decision.reason === 'explicit-deny' ? `statement ${decision.statementSid ?? '(unnamed)'} explicitly denies it` : undefined,
     facts: {
       functionName,
+      ...(qualifier ? {qualifier} : {}),
       sourceArn,
       policyExists: policyText !== undefined,
       allowed: decision.allowed,
       statementId: decision.allowed ? decision.statementSid : undefined,
-      grant: decision.allowed ? undefined : {functionName, statementId: grant.statementId, sourceArn: grant.sourceArn, region: fn.region},
+      grant: decision.allowed ? undefined : {functionName: policyOwner, statementId: grant.statementId, sourceArn: grant.sourceArn, region: fn.region},
     },
   }
+}
+
+/**
+ * The alias or version an integration's function ARN names (undefined: the function itself, `$LATEST` included). A
+ * stage variable in its place (`${stageVariables.alias}`) is resolved by API Gateway per stage; that is not followed
+ * here, so the permission is not judged.
+ */
+function invokedQualifier(functionArn: string | undefined): string | undefined {
+  const qualifier = functionArn ? parseFunctionArn(functionArn)?.qualifier : undefined
+  if (qualifier === undefined || qualifier === '$LATEST') return undefined
+  if (qualifier.includes('${')) throw new NotSeen(`the integration names its alias through a stage variable (${qualifier}), which tracegate does not resolve`)
+  return qualifier
 }
