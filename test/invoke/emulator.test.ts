@@ -6,9 +6,12 @@
  */
 import {ApiGatewayV2Client, GetIntegrationsCommand, UpdateIntegrationCommand} from '@aws-sdk/client-apigatewayv2'
 import {
+  AddPermissionCommand,
+  CreateAliasCommand,
   DeleteFunctionConcurrencyCommand,
   GetPolicyCommand,
   LambdaClient,
+  PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   RemovePermissionCommand,
 } from '@aws-sdk/client-lambda'
@@ -38,6 +41,7 @@ exports.busy = async () => ({statusCode: 200, body: 'ok'})
 exports.flaky = async () => ({statusCode: 200, body: 'ok'})
 exports.big = async () => ({statusCode: 200, body: 'x'.repeat(6_300_000)})
 exports.upload = async () => ({statusCode: 201, body: 'stored'})
+exports.aliased = async () => ({statusCode: 200, body: 'live'})
 `
 
 const CONFIG = {
@@ -61,6 +65,7 @@ const CONFIG = {
     flaky: {handler: 'src/handlers.flaky', routes: ['GET /flaky']},
     big: {handler: 'src/handlers.big', routes: ['GET /big']},
     upload: {handler: 'src/handlers.upload', routes: ['POST /uploads']},
+    aliased: {handler: 'src/handlers.aliased', routes: ['GET /aliased']},
   },
 }
 
@@ -126,6 +131,27 @@ describe('tracegate invoke on the emulator (HTTP API)', () => {
     expect(r.response.status).toBe(500)
     expect(r.diagnosis).toMatchObject({verdict: 'invocation-rejected/permission', confidence: 'high'})
     expect(r.diagnosis?.fix.commands.join('\n')).toContain(`--source-arn 'arn:aws:execute-api:${REGION}:000000000000:${apiId}/$default/GET/guarded'`)
+  })
+
+  test('a route moved to an alias without the alias’s own permission: the fix adds it to the alias, and then it answers', async () => {
+    const fn = 'shop-aliased'
+    const version = await lambda.send(new PublishVersionCommand({FunctionName: fn}))
+    const alias = await lambda.send(new CreateAliasCommand({FunctionName: fn, Name: 'live', FunctionVersion: version.Version}))
+    const integrations = await apigw.send(new GetIntegrationsCommand({ApiId: apiId}))
+    const integration = integrations.Items?.find((i) => i.IntegrationUri?.endsWith(`:function:${fn}`))
+    await apigw.send(new UpdateIntegrationCommand({ApiId: apiId, IntegrationId: integration?.IntegrationId, IntegrationUri: alias.AliasArn}))
+    const r = await invoke('GET /aliased')
+    expect(r.response.status).toBe(500)
+    expect(r.diagnosis).toMatchObject({verdict: 'invocation-rejected/permission'})
+    expect(r.diagnosis?.cause).toContain(`invokes ${fn}:live`)
+    const command = r.diagnosis?.fix.commands[0] ?? ''
+    expect(command).toContain(`--function-name ${fn}:live`)
+    // What the suggested command does, through the SDK.
+    const sourceArn = /--source-arn '([^']+)'/.exec(command)?.[1]
+    await lambda.send(new AddPermissionCommand({FunctionName: `${fn}:live`, StatementId: 'fix', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn}))
+    const fixed = await invoke('GET /aliased')
+    expect(fixed.response.status).toBe(200)
+    expect(fixed.response.body.text).toBe('live')
   })
 
   test('reserved concurrency 0 is invocation-rejected/throttled', async () => {
