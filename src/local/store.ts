@@ -35,6 +35,12 @@ export interface FunctionConfigRecord {
   tracingMode: 'Active' | 'PassThrough'
   architectures: string[]
   ephemeralStorageSize: number
+  /** `DeadLetterConfig.TargetArn` as given (the emulator sends no events there). */
+  deadLetterTargetArn?: string
+  /** `KMSKeyArn` as given (the emulator does not encrypt environment variables). */
+  kmsKeyArn?: string
+  /** `VpcConfig` as given (the emulator has no VPCs: handlers reach the network as the emulator does). */
+  vpc?: {subnetIds: string[]; securityGroupIds: string[]}
 }
 
 /** Fault injection for reproducing failures on purpose (`tracegate local fault`, part 2). */

@@ -65,6 +65,22 @@ function base64Sha256(data: Uint8Array): string {
 }
 
 describe('function lifecycle', () => {
+  test('DeadLetterConfig, KMSKeyArn and VpcConfig are kept and reported back; an empty value clears them', async () => {
+    const name = uniqueName('extras')
+    const dlq = 'arn:aws:sqs:us-east-1:000000000000:orders-dlq'
+    const kms = 'arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+    const created = await createFunction(name, {DeadLetterConfig: {TargetArn: dlq}, KMSKeyArn: kms, VpcConfig: {SubnetIds: ['subnet-1'], SecurityGroupIds: ['sg-1']}})
+    expect(created).toMatchObject({DeadLetterConfig: {TargetArn: dlq}, KMSKeyArn: kms, VpcConfig: {SubnetIds: ['subnet-1'], SecurityGroupIds: ['sg-1']}})
+    const read = await t.clients.lambda.send(new GetFunctionConfigurationCommand({FunctionName: name}))
+    expect(read).toMatchObject({DeadLetterConfig: {TargetArn: dlq}, KMSKeyArn: kms, VpcConfig: {SubnetIds: ['subnet-1'], SecurityGroupIds: ['sg-1']}})
+    const cleared = await t.clients.lambda.send(
+      new UpdateFunctionConfigurationCommand({FunctionName: name, VpcConfig: {SubnetIds: [], SecurityGroupIds: []}, DeadLetterConfig: {TargetArn: ''}}),
+    )
+    expect(cleared.VpcConfig).toBeUndefined()
+    expect(cleared.DeadLetterConfig).toBeUndefined()
+    expect(cleared.KMSKeyArn).toBe(kms)
+  })
+
   test('create, get, update code and configuration, list and delete a function', async () => {
     const name = uniqueName('orders-get')
     const zip = handlerZip('exports.handler = async () => "v1"')

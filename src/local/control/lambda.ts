@@ -128,6 +128,9 @@ export function configurationOut(fn: FunctionRecord, accountId: string, qualifie
     PackageType: 'Zip',
     Architectures: config.architectures,
     EphemeralStorage: {Size: config.ephemeralStorageSize},
+    ...(config.deadLetterTargetArn ? {DeadLetterConfig: {TargetArn: config.deadLetterTargetArn}} : {}),
+    ...(config.kmsKeyArn ? {KMSKeyArn: config.kmsKeyArn} : {}),
+    ...(config.vpc ? {VpcConfig: {SubnetIds: config.vpc.subnetIds, SecurityGroupIds: config.vpc.securityGroupIds}} : {}),
     SnapStart: {ApplyOn: 'None', OptimizationStatus: 'Off'},
     LoggingConfig: {LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}`},
   }
@@ -266,6 +269,32 @@ function validateArchitectures(value: unknown, violations: Violations): string[]
   return value as string[]
 }
 
+/**
+ * DeadLetterConfig, KMSKeyArn and VpcConfig as a create or update gives them: kept and reported back, with no effect
+ * on how the emulator runs the function. `undefined` members were not given; an empty value clears the setting.
+ */
+function extrasFrom(input: Record<string, unknown>): Partial<Pick<FunctionConfigRecord, 'deadLetterTargetArn' | 'kmsKeyArn' | 'vpc'>> {
+  const extras: Partial<Pick<FunctionConfigRecord, 'deadLetterTargetArn' | 'kmsKeyArn' | 'vpc'>> = {}
+  if ('DeadLetterConfig' in input) {
+    const target = (input.DeadLetterConfig as {TargetArn?: unknown} | null)?.TargetArn
+    extras.deadLetterTargetArn = typeof target === 'string' && target !== '' ? target : undefined
+  }
+  if ('KMSKeyArn' in input) extras.kmsKeyArn = typeof input.KMSKeyArn === 'string' && input.KMSKeyArn !== '' ? input.KMSKeyArn : undefined
+  if ('VpcConfig' in input) {
+    const vpc = (input.VpcConfig ?? {}) as {SubnetIds?: unknown; SecurityGroupIds?: unknown}
+    const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : [])
+    const subnetIds = strings(vpc.SubnetIds)
+    const securityGroupIds = strings(vpc.SecurityGroupIds)
+    extras.vpc = subnetIds.length > 0 || securityGroupIds.length > 0 ? {subnetIds, securityGroupIds} : undefined
+  }
+  return extras
+}
+
+/** The record without its undefined members (the stored JSON then has no empty keys). */
+function withoutUndefined<T extends object>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>
+}
+
 function environmentFrom(input: Record<string, unknown>): Record<string, string> | null | undefined {
   if (!('Environment' in input)) return undefined
   const env = input.Environment as {Variables?: unknown} | null
@@ -322,6 +351,7 @@ function createFunction(request: EmulatorRequest, ctx: ControlContext): WireResp
     tracingMode: (input.TracingConfig as {Mode?: 'Active' | 'PassThrough'} | undefined)?.Mode ?? 'PassThrough',
     architectures: architectures ?? ['x86_64'],
     ephemeralStorageSize: (input.EphemeralStorage as {Size?: number} | undefined)?.Size ?? 512,
+    ...withoutUndefined(extrasFrom(input)),
   }
   const created = ctx.store.transaction(() => {
     const {sha256} = ctx.store.putCode(zip)
@@ -451,6 +481,7 @@ function updateFunctionConfiguration(
     if (mode) config.tracingMode = mode
     const storage = (input.EphemeralStorage as {Size?: number} | undefined)?.Size
     if (typeof storage === 'number') config.ephemeralStorageSize = storage
+    Object.assign(config, extrasFrom(input))
     return {
       ...fn,
       config,
