@@ -119,9 +119,10 @@ try {
     metric: `AWS calls per audit (${LIVE_APIS} APIs, ${GRANTED_LIVE} named)`,
     value: last.awsCalls,
     unit: 'calls',
-    baseline: 1 + 1 + 2 + 3 * LIVE_APIS,
+    // GetFunctionConfiguration, ListAliases (an alias has a policy of its own), GetPolicy, then the APIs.
+    baseline: 1 + 1 + 1 + 2 + 3 * LIVE_APIS,
     baselineLabel: 'reading every API',
-    target: '2 + 3 per named API + 2 per region',
+    target: '3 + 3 per named API + 2 per region',
   })
   report({...common, metric: 'audit wall time on the emulator (median)', value: Math.round(median(times)), unit: 'ms'})
   report({...common, metric: 'classification only, 58 statements x 50 APIs (median)', value: Number(median(cpu).toFixed(2)), unit: 'ms'})

@@ -9,11 +9,12 @@ import type {ApiGatewayV2Client} from '@aws-sdk/client-apigatewayv2'
 import type {LambdaClient} from '@aws-sdk/client-lambda'
 import type {ApiSnapshot} from '../permissions/audit.js'
 import {type AwsClients, createAwsClients} from './clients.js'
-import {awsCall, awsCallOrMissing, type Clock, errorName, isNotFound, systemClock, toUserError, withRetry} from './errors.js'
+import {awsCall, awsCallOrMissing, type Clock, errorName, isAccessDenied, isNotFound, systemClock, toUserError, withRetry} from './errors.js'
 
 export interface FunctionRef {
+  /** The function's name, or `name:alias` for an alias's own policy. */
   name: string
-  /** Unqualified function ARN. */
+  /** The function's ARN (qualified with the alias for an alias). */
   arn: string
 }
 
@@ -52,7 +53,12 @@ export interface PermissionsAws {
   listFunctions(): Promise<FunctionRef[]>
   /** The function's unqualified ARN, or `undefined` when it does not exist. */
   getFunction(name: string): Promise<FunctionRef | undefined>
-  /** The policy and its revision; `{}` when the function has no policy. */
+  /**
+   * The function's aliases (ListAliases, all pages): each has a resource policy of its own. `undefined` when the
+   * caller may not list them (AccessDenied): the audit then covers the function's own policy only.
+   */
+  listAliases(functionName: string): Promise<string[] | undefined>
+  /** The policy and its revision; `{}` when the function has no policy. `functionName` may be `name:alias`. */
   getPolicy(functionName: string): Promise<FunctionPolicy>
   /**
    * Removes one statement, only if the policy is still at `revisionId` (a 412 throws PolicyChangedError).
@@ -269,6 +275,24 @@ export async function createPermissionsAws(clients: AwsClients, options: Permiss
       )
       if (!config?.FunctionArn) return undefined
       return {name: config.FunctionName ?? name, arn: config.FunctionArn}
+    },
+
+    async listAliases(functionName) {
+      const [client, sdk] = await lambda()
+      const names: string[] = []
+      let marker: string | undefined
+      try {
+        do {
+          const page = await withRetry(count(() => client.send(new sdk.ListAliasesCommand({FunctionName: functionName, Marker: marker}))), {clock})
+          for (const alias of page?.Aliases ?? []) if (alias.Name) names.push(alias.Name)
+          marker = page?.NextMarker
+        } while (marker)
+      } catch (error) {
+        if (isAccessDenied(error)) return undefined
+        if (isNotFound(error)) return []
+        throw toUserError(error, 'lambda:ListAliases', functionName)
+      }
+      return names
     },
 
     async getPolicy(functionName) {

@@ -66,7 +66,7 @@ export interface ApiSnapshot {
   /** Route keys; REST resources+methods as `METHOD /path` (`ANY /{proxy+}`). */
   routeKeys: string[]
   /**
-   * The function each route integrates with (an ARN or a name, qualifier ignored), when known. A route that
+   * The function each route integrates with (an ARN or a name, with the alias or version it names), when known. A route that
    * is missing here, or `null` (e.g. a stage-variable URI), may invoke any function: it keeps grants alive
    * but is never reported as uncovered.
    */
@@ -214,17 +214,27 @@ function functionNameOf(target: string): {name: string; region?: string; account
   return {name, qualifier}
 }
 
+/** `$LATEST` and no qualifier are the same policy: the function's own. */
+const policyQualifier = (qualifier: string | undefined): string | undefined => (qualifier === '$LATEST' ? undefined : qualifier)
+
+/** The ARN a policy's statements are evaluated for: the function's, or its alias's or version's. */
+function auditedArn(fn: FunctionArnParts): string {
+  const qualifier = policyQualifier(fn.qualifier)
+  return qualifier ? `${fn.unqualifiedArn}:${qualifier}` : fn.unqualifiedArn
+}
+
 /**
- * `exact` when the route invokes this (unqualified) function; `qualified` when it invokes one of its aliases
- * or versions, whose own policy Lambda evaluates instead (so the route keeps grants alive here, to be safe,
- * but is never reported uncovered by this policy); `false` for another function.
+ * `exact` when the route invokes what this policy belongs to (the function, or the alias or version audited);
+ * `qualified` when it invokes the same function through another qualifier, whose own policy Lambda evaluates
+ * instead (so the route keeps grants alive here, to be safe, but is never reported uncovered by this policy);
+ * `false` for another function.
  */
 function targetsFunction(target: string, fn: FunctionArnParts): 'exact' | 'qualified' | false {
   const t = functionNameOf(target)
   if (t.name !== fn.functionName) return false
   if (t.region && t.region !== fn.region) return false
   if (t.account && t.account !== fn.account) return false
-  return t.qualifier === undefined || t.qualifier === '$LATEST' ? 'exact' : 'qualified'
+  return policyQualifier(t.qualifier) === policyQualifier(fn.qualifier) ? 'exact' : 'qualified'
 }
 
 /** The presented ARN, tolerating route keys our parser rejects (a REST path with odd characters). */
@@ -580,7 +590,7 @@ function routeCoverage(ctx: Context, policy: ParsedPolicy): RouteCoverage[] {
         candidates ??= statementsFor(policy, apiPrefix)
         const decision = evaluateInvoke(candidates, {
           principal: API_GATEWAY_PRINCIPAL,
-          functionArn: fn.unqualifiedArn,
+          functionArn: auditedArn(fn),
           sourceArn: route.arn,
           sourceAccount: fn.account,
         })
@@ -633,9 +643,11 @@ export function auditPolicy(input: AuditInput): FunctionAudit {
   const routes = routeCoverage(ctx, policy)
   const counts = Object.fromEntries(STATEMENT_STATUSES.map((s) => [s, 0])) as Record<StatementStatus, number>
   for (const s of statements) counts[s.status]++
+  const qualifier = policyQualifier(fn.qualifier)
   return {
-    functionArn: fn.unqualifiedArn,
-    functionName: fn.functionName,
+    // An alias's policy is reported as `orders:live`, with the alias's ARN.
+    functionArn: auditedArn(fn),
+    functionName: qualifier ? `${fn.functionName}:${qualifier}` : fn.functionName,
     region: fn.region,
     account: fn.account,
     ...(input.revisionId ? {revisionId: input.revisionId} : {}),

@@ -125,7 +125,13 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
   return results
 }
 
+/** The target functions, each followed by its aliases (see `withAliases`), and the named ones that do not exist. */
 async function resolveFunctions(aws: PermissionsAws, target: PermissionsTarget, progress: Progress): Promise<{refs: FunctionRef[]; missing: string[]}> {
+  const {refs, missing} = await findFunctions(aws, target, progress)
+  return {refs: refs.length > 0 ? await withAliases(aws, refs, progress) : refs, missing}
+}
+
+async function findFunctions(aws: PermissionsAws, target: PermissionsTarget, progress: Progress): Promise<{refs: FunctionRef[]; missing: string[]}> {
   if (target.allFunctions) {
     const refs = await step(progress, 'functions', `List functions in ${aws.region}`, () => aws.listFunctions(), (r) => `${r.length}`)
     return {refs, missing: []}
@@ -149,6 +155,31 @@ async function resolveFunctions(aws: PermissionsAws, target: PermissionsTarget, 
     progress.emit({step: `missing:${name}`, status: 'warn', label: `Function ${name} does not exist in ${aws.region}`})
   }
   return {refs, missing}
+}
+
+/**
+ * The functions and, after each, its aliases: an alias has a resource policy of its own, which API Gateway needs when
+ * an integration names the alias. A function whose aliases may not be listed is audited alone, with a warning.
+ */
+async function withAliases(aws: PermissionsAws, refs: FunctionRef[], progress: Progress): Promise<FunctionRef[]> {
+  const aliases = await step(
+    progress,
+    'aliases',
+    `List the aliases of ${refs.length} function${refs.length === 1 ? '' : 's'}`,
+    () => mapLimited(refs, 8, (ref) => aws.listAliases(ref.name)),
+    (found) => `${found.reduce((n, a) => n + (a?.length ?? 0), 0)}`,
+  )
+  const expanded: FunctionRef[] = []
+  refs.forEach((ref, i) => {
+    expanded.push(ref)
+    const names = aliases[i]
+    if (names === undefined) {
+      progress.emit({step: `aliases:${ref.name}`, status: 'warn', label: `Not allowed to list the aliases of ${ref.name} (lambda:ListAliases): their policies are not audited`})
+      return
+    }
+    for (const alias of names) expanded.push({name: `${ref.name}:${alias}`, arn: `${ref.arn}:${alias}`})
+  })
+  return expanded
 }
 
 async function readPolicies(aws: PermissionsAws, refs: FunctionRef[], progress: Progress): Promise<FunctionState[]> {

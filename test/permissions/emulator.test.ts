@@ -3,7 +3,7 @@
  * command in-process, real SDK clients, the emulator's Lambda and ApiGatewayV2 wire protocols and RevisionId.
  */
 import {type ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand} from '@aws-sdk/client-apigatewayv2'
-import {AddPermissionCommand, CreateFunctionCommand, GetPolicyCommand, type LambdaClient, RemovePermissionCommand} from '@aws-sdk/client-lambda'
+import {AddPermissionCommand, CreateAliasCommand, CreateFunctionCommand, GetPolicyCommand, type LambdaClient, RemovePermissionCommand} from '@aws-sdk/client-lambda'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {sourceArnForRoute} from '../../src/permissions/arn.js'
 import type {AuditReport, PruneReport} from '../../src/permissions/service.js'
@@ -132,5 +132,43 @@ describe('permissions on the emulator', () => {
     expect((await fetch(`${api.endpoint}/orders/1`)).status).toBe(500)
     const audit = JSON.parse((await cli(['permissions', '--json', '--all-apis'])).stdout) as AuditReport
     expect(audit.functions[0].uncoveredRoutes.map((r) => [r.apiId, r.routeKey])).toContainEqual([api.apiId, 'GET /orders/{id}'])
+  })
+
+  test('an alias’s own policy is audited and pruned too: routes that integrate the alias keep its grants', async () => {
+    const name = 'orders-aliased'
+    const fn = await lambda.send(
+      new CreateFunctionCommand({FunctionName: name, Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: {ZipFile: handlerZip()}, Publish: true}),
+    )
+    const alias = await lambda.send(new CreateAliasCommand({FunctionName: name, Name: 'live', FunctionVersion: fn.Version}))
+    const attach = async (apiName: string) => {
+      const api = await apigw.send(new CreateApiCommand({Name: apiName, ProtocolType: 'HTTP'}))
+      const integration = await apigw.send(
+        new CreateIntegrationCommand({ApiId: api.ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: alias.AliasArn, PayloadFormatVersion: '2.0'}),
+      )
+      await apigw.send(new CreateRouteCommand({ApiId: api.ApiId, RouteKey: 'GET /orders/{id}', Target: `integrations/${integration.IntegrationId}`}))
+      await apigw.send(new CreateStageCommand({ApiId: api.ApiId, StageName: '$default', AutoDeploy: true}))
+      const sourceArn = sourceArnForRoute({region: REGION, account, apiId: api.ApiId!, stage: '$default', routeKey: 'GET /orders/{id}', apiType: 'http'})
+      const sid = statementIdFor(api.ApiId!, sourceArn)
+      await lambda.send(new AddPermissionCommand({FunctionName: `${name}:live`, StatementId: sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn}))
+      return {apiId: api.ApiId!, sid, endpoint: api.ApiEndpoint!}
+    }
+    const kept = await attach('aliased-kept')
+    const gone = await attach('aliased-gone')
+    await apigw.send(new DeleteApiCommand({ApiId: gone.apiId}))
+    const run = <T>(args: string[]) =>
+      runCommand<T>([...args, '--function', name, '--region', REGION, '--endpoint-url', emu.emulator.url], {env: env(), cwd: emu.dataDir})
+
+    const report = JSON.parse((await run(['permissions', '--json'])).stdout) as AuditReport
+    expect(report.functions.map((f) => f.functionName)).toEqual([name, `${name}:live`])
+    const aliasAudit = report.functions[1]
+    expect(aliasAudit.functionArn).toBe(alias.AliasArn)
+    expect(Object.fromEntries(aliasAudit.statements.map((s) => [s.sid, s.status]))).toEqual({[kept.sid]: 'ok', [gone.sid]: 'stale-api'})
+    expect(aliasAudit.uncoveredRoutes).toEqual([])
+
+    const pruned = JSON.parse((await run(['permissions', 'prune', '--yes', '--json'])).stdout) as PruneReport
+    expect(pruned.functions.flatMap((f) => f.removed.map((r) => [f.functionName, r.sid]))).toEqual([[`${name}:live`, gone.sid]])
+    const left = await lambda.send(new GetPolicyCommand({FunctionName: `${name}:live`}))
+    expect((JSON.parse(left.Policy!).Statement as Array<{Sid: string}>).map((s) => s.Sid)).toEqual([kept.sid])
+    expect((await fetch(`${kept.endpoint}/orders/7`)).status).toBe(200)
   })
 })

@@ -4,6 +4,7 @@ import {
   GetFunctionConfigurationCommand,
   GetPolicyCommand,
   LambdaClient,
+  ListAliasesCommand,
   ListFunctionsCommand,
   PreconditionFailedException,
   RemovePermissionCommand,
@@ -62,8 +63,18 @@ describe('auditPermissions with mocked AWS', () => {
     expect(v2).toHaveReceivedCommandTimes(GetRoutesCommand, 1)
     expect(v2).toHaveReceivedCommandWith(GetRoutesCommand, {ApiId: 'liveapi001'})
     expect(report.apis).toEqual([{region: REGION, listed: 11, described: 1}])
-    // 2 GetFunctionConfiguration + 1 GetPolicy + GetApis + GetRestApis + 3 reads of one API.
-    expect(report.awsCalls).toBe(8)
+    // 2 GetFunctionConfiguration + 1 ListAliases + 1 GetPolicy + GetApis + GetRestApis + 3 reads of one API.
+    expect(report.awsCalls).toBe(9)
+  })
+
+  test('a function whose aliases may not be listed is audited alone, with a warning', async () => {
+    new FakePolicy([grantFor('liveapi001')]).install(lambda)
+    lambda.on(ListAliasesCommand).rejects(Object.assign(new Error('not authorized to perform: lambda:ListAliases'), {name: 'AccessDeniedException', $metadata: {httpStatusCode: 403}}))
+    installApis(v2, v1, () => [{id: 'liveapi001', stages: ['$default'], routes: [{key: 'GET /orders/{id}', fn: FUNCTION_ARN}]}])
+    const progress = recordingProgress()
+    const report = await auditPermissions(await awsFor(), {functions: [FUNCTION_NAME]}, progress)
+    expect(report.functions.map((f) => f.functionName)).toEqual([FUNCTION_NAME])
+    expect(progress.events.some((e) => e.status === 'warn' && e.label.includes('lambda:ListAliases'))).toBe(true)
   })
 
   test("reads the project's own APIs in detail, so a route without a grant is reported", async () => {
