@@ -748,17 +748,10 @@ export class Store {
     return row ? aliasFromRow(row) : undefined
   }
 
-  /** Aliases of a function in name order, `limit` at a time after the name `after`. */
-  listAliases(region: string, name: string, options: {after?: string; limit: number}): AliasRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM function_aliases WHERE region = ? AND name = ? AND alias > ? ORDER BY alias LIMIT ?')
-      .all(region, name, options.after ?? '', options.limit) as AliasRow[]
-    return rows.map(aliasFromRow)
-  }
-
-  /** Every alias of the function (version deletion checks, the data plane). */
+  /** Every alias of the function, in name order (ListAliases pages over them; there are few). */
   allAliases(region: string, name: string): AliasRecord[] {
-    return this.listAliases(region, name, {limit: -1})
+    const rows = this.db.prepare('SELECT * FROM function_aliases WHERE region = ? AND name = ? ORDER BY alias').all(region, name) as AliasRow[]
+    return rows.map(aliasFromRow)
   }
 
   /** Inserts an alias; returns false when one with that name exists. */

@@ -99,6 +99,11 @@ const CREATE_NAME_REGEX = /^(?:arn:(?:aws[a-zA-Z-]*)?:lambda:)?(?:[a-z]{2}(?:-go
 export const ROLE_PATTERN = 'arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+'
 const ROLE_REGEX = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/
 
+/** `arn:aws:lambda:{region}:{account}:function:{name}`, with `:{qualifier}` for a version or alias. */
+export function functionArn(region: string, accountId: string, name: string, qualifier?: string): string {
+  return `arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`
+}
+
 export interface FunctionRef {
   name: string
   region: string

@@ -92,6 +92,11 @@ export function pickVersion(alias: Pick<AliasRecord, 'functionVersion' | 'weight
   return alias.functionVersion
 }
 
+/** Whether the alias sends invocations to `version`, as its primary or through its routing configuration. */
+export function routesTo(alias: Pick<AliasRecord, 'functionVersion' | 'weights'>, version: string): boolean {
+  return alias.functionVersion === version || (alias.weights !== null && version in alias.weights)
+}
+
 /** Whether `$LATEST` changed since `latest` (the newest version) was published from it. */
 export function unchangedSince(fn: FunctionRecord, latest: FunctionVersionRecord | undefined): boolean {
   return latest !== undefined && latest.fromGeneration === fn.generation && latest.codeSha256 === fn.codeSha256

@@ -13,6 +13,7 @@ import type {ControlContext} from './context.js'
 import {buildStatement, POLICY_SIZE_LIMIT, policyDocument, policySize} from './lambda-policy.js'
 import {
   conflict,
+  functionArn,
   type FunctionRef,
   invalidParameter,
   invalidRequestContent,
@@ -26,7 +27,7 @@ import {
   validateRuntime,
   Violations,
 } from './lambda-validation.js'
-import {aliasOut, qualifierKind, resolveQualifier, unchangedSince, validateAliasMembers, versionOf, weightsOf} from './lambda-versions.js'
+import {aliasOut, qualifierKind, resolveQualifier, routesTo, unchangedSince, validateAliasMembers, versionOf, versionView, weightsOf} from './lambda-versions.js'
 import {inspectZip} from './zip.js'
 
 /** Lambda's quotas for direct (ZipFile) uploads. */
@@ -35,10 +36,6 @@ const UNZIPPED_LIMIT = 262_144_000
 const ACCOUNT_CONCURRENCY = 1000
 const MINIMUM_UNRESERVED = 100
 const TAG_LIMIT = 50
-
-export function functionArn(region: string, accountId: string, name: string, qualifier?: string): string {
-  return `arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`
-}
 
 /** Lambda's `CodeSha256`: base64 of the zip's SHA-256 digest (the store keys code by the hex form). */
 export function codeSha256Base64(hex: string): string {
@@ -174,10 +171,10 @@ function s3CodeUnavailable(): never {
  */
 function publish(ctx: ControlContext, fn: FunctionRecord, description?: string): FunctionRecord {
   const newest = ctx.store.latestVersion(fn.region, fn.name)
-  if (newest && unchangedSince(fn, newest)) return versionOf(ctx.store, fn, String(newest.version))!
+  if (newest && unchangedSince(fn, newest)) return versionView(fn, newest)
   const version = ctx.store.insertVersion(fn, description ?? fn.config.description, randomUUID(), lambdaTimestamp())
   ctx.store.saveFunction({...fn, revisionId: randomUUID()})
-  return versionOf(ctx.store, fn, String(version.version))!
+  return versionView(fn, version)
 }
 
 const LAYER_VERSION_ARN_PATTERN =
@@ -509,7 +506,7 @@ function deleteFunction(request: EmulatorRequest, params: Record<string, string>
     if (qualifierKind(ref.qualifier) === 'alias') throw invalidParameter('Deletion of aliases is not currently supported.')
     const referencing = ctx.store
       .allAliases(fn.region, fn.name)
-      .filter((alias) => alias.functionVersion === ref.qualifier || (alias.weights !== null && ref.qualifier! in alias.weights))
+      .filter((alias) => routesTo(alias, ref.qualifier!))
       .map((alias) => alias.alias)
     if (referencing.length > 0) throw conflict(`Unable to delete version because the following aliases reference it: [${referencing.join(', ')}]`)
     ctx.store.deleteVersion(fn.region, fn.name, Number(ref.qualifier))
@@ -603,7 +600,7 @@ function listVersionsByFunction(request: EmulatorRequest, params: Record<string,
   const after = markerOf(request, (raw) => (/^[0-9]+$/.test(raw) ? Number(raw) : undefined))
   const items: FunctionRecord[] = after === undefined ? [fn] : []
   const versions = ctx.store.listVersions(fn.region, fn.name, {after, limit: maxItems + 1 - items.length})
-  for (const version of versions) items.push(versionOf(ctx.store, fn, String(version.version)) ?? fn)
+  for (const version of versions) items.push(versionView(fn, version))
   const page = items.slice(0, maxItems)
   const last = page[page.length - 1]
   return json(200, {
@@ -619,7 +616,7 @@ function listAliases(request: EmulatorRequest, params: Record<string, string>, c
   const version = request.query.get('FunctionVersion')
   const aliases = ctx.store
     .allAliases(fn.region, fn.name)
-    .filter((alias) => (after === undefined || alias.alias > after) && (version === null || alias.functionVersion === version || (alias.weights !== null && version in alias.weights)))
+    .filter((alias) => (after === undefined || alias.alias > after) && (version === null || routesTo(alias, version)))
   const page = aliases.slice(0, maxItems)
   return json(200, {
     Aliases: page.map((alias) => aliasOut(alias, ctx.accountId)),

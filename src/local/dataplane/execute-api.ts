@@ -189,7 +189,7 @@ export function invokeWithin(host: LambdaHost, target: InvocationTarget, account
   const invocation = host.invoke(
     fn,
     payload,
-    target.qualifier === undefined ? {traceHeader} : {traceHeader, invokedFunctionArn: `${functionArnOf(fn.region, accountId, fn.name)}:${target.qualifier}`},
+    target.qualifier === undefined ? {traceHeader} : {traceHeader, invokedFunctionArn: functionArnOf(fn.region, accountId, fn.name, target.qualifier)},
   )
   // One promise settled by whichever comes first (a race of two promises plus a finally cost three more per request).
   // The function keeps running after API Gateway gives up, as on AWS; only its answer (or failure) is dropped.
@@ -358,7 +358,7 @@ export function mayInvoke(deps: ExecuteApiDeps, api: {apiId: string; region: str
     const sourceArn = presentedSourceArn({region: api.region, account: deps.accountId, apiId: api.apiId, stage: stageName, routeKey, apiType})
     const decision = evaluateInvoke(deps.cache.policy(fn.region, fn.name, target.policyKey), {
       principal: API_GATEWAY_PRINCIPAL,
-      functionArn: `${functionArnOf(fn.region, deps.accountId, fn.name)}${target.qualifier !== undefined ? `:${target.qualifier}` : ''}`,
+      functionArn: functionArnOf(fn.region, deps.accountId, fn.name, target.qualifier),
       sourceArn,
       sourceAccount: deps.accountId,
     })

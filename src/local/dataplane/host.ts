@@ -9,6 +9,7 @@
  * environment of its predecessor.
  */
 import {UserError} from '../../errors.js'
+import {functionArn} from '../control/lambda-validation.js'
 import {
   createRuntime,
   type FunctionSpec,
@@ -67,15 +68,14 @@ const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000]
 const ASYNC_THROTTLE_RETRIES = 10
 const ASYNC_THROTTLE_DELAY_MS = 1000
 
-export function functionArnOf(region: string, accountId: string, name: string): string {
-  return `arn:aws:lambda:${region}:${accountId}:function:${name}`
-}
+/** A function's ARN, qualified for a version or alias (the control plane's, shared). */
+export const functionArnOf = functionArn
 
 export function functionSpecOf(fn: FunctionRecord, accountId: string, store: Store): FunctionSpec {
   return {
     functionName: fn.name,
     // A version's environments are its own: they run its code and configuration, never $LATEST's.
-    functionArn: `${functionArnOf(fn.region, accountId, fn.name)}${fn.version ? `:${fn.version}` : ''}`,
+    functionArn: functionArnOf(fn.region, accountId, fn.name, fn.version),
     ...(fn.version ? {version: fn.version} : {}),
     runtime: fn.config.runtime,
     handler: fn.config.handler,

@@ -49,7 +49,7 @@ function invocationTypeOf(request: EmulatorRequest): InvocationType {
  */
 function invocationTarget(request: EmulatorRequest, rawName: string, deps: InvokeApiDeps): {target: InvocationTarget; invokedArn: string} {
   const ref = parseFunctionName(rawName, request.region, request.query.get('Qualifier'))
-  const invokedArn = `${functionArnOf(ref.region, ref.accountId ?? deps.accountId, ref.name)}${ref.qualifier !== undefined ? `:${ref.qualifier}` : ''}`
+  const invokedArn = functionArnOf(ref.region, ref.accountId ?? deps.accountId, ref.name, ref.qualifier)
   const target = ref.accountId === undefined || ref.accountId === deps.accountId ? deps.cache.invocationTarget(ref.region, ref.name, ref.qualifier) : undefined
   if (!target) throw resourceNotFound(`Function not found: ${invokedArn}`)
   return {target, invokedArn}

@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest'
-import {aliasOut, pickVersion, qualifierKind, unchangedSince, validateAliasMembers, weightsOf} from '../../../src/local/control/lambda-versions.js'
+import {aliasOut, pickVersion, qualifierKind, routesTo, unchangedSince, validateAliasMembers, weightsOf} from '../../../src/local/control/lambda-versions.js'
 import {Violations} from '../../../src/local/control/lambda-validation.js'
 import type {FunctionRecord, FunctionVersionRecord} from '../../../src/local/store.js'
 
@@ -74,4 +74,10 @@ test('aliasOut is the AliasConfiguration AWS returns (RoutingConfig only with we
   const alias = {region: 'us-east-1', name: 'orders', alias: 'live', functionVersion: '2', description: 'd', weights: null, revisionId: 'r'}
   expect(aliasOut(alias, '000000000000')).toEqual({AliasArn: 'arn:aws:lambda:us-east-1:000000000000:function:orders:live', Name: 'live', FunctionVersion: '2', Description: 'd', RevisionId: 'r'})
   expect(aliasOut({...alias, weights: {'1': 0.5}}, '000000000000')).toMatchObject({RoutingConfig: {AdditionalVersionWeights: {'1': 0.5}}})
+})
+
+test('routesTo: the primary and the routed version, nothing else', () => {
+  const alias = {functionVersion: '1', weights: {'2': 0.1}}
+  expect([routesTo(alias, '1'), routesTo(alias, '2'), routesTo(alias, '3')]).toEqual([true, true, false])
+  expect(routesTo({functionVersion: '$LATEST', weights: null}, '1')).toBe(false)
 })
