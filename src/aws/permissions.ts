@@ -9,7 +9,8 @@ import type {ApiGatewayV2Client} from '@aws-sdk/client-apigatewayv2'
 import type {LambdaClient} from '@aws-sdk/client-lambda'
 import type {ApiSnapshot} from '../permissions/audit.js'
 import {type AwsClients, createAwsClients} from './clients.js'
-import {awsCall, awsCallOrMissing, type Clock, errorName, isAccessDenied, isNotFound, systemClock, toUserError, withRetry} from './errors.js'
+import {isUserError} from '../errors.js'
+import {awsCall, awsCallOrMissing, type Clock, errorName, isNotFound, systemClock, toUserError, withRetry} from './errors.js'
 
 export interface FunctionRef {
   /** The function's name, or `name:alias` for an alias's own policy. */
@@ -283,14 +284,16 @@ export async function createPermissionsAws(clients: AwsClients, options: Permiss
       let marker: string | undefined
       try {
         do {
-          const page = await withRetry(count(() => client.send(new sdk.ListAliasesCommand({FunctionName: functionName, Marker: marker}))), {clock})
+          const page = await callOrMissing('lambda:ListAliases', functionName, () =>
+            client.send(new sdk.ListAliasesCommand({FunctionName: functionName, Marker: marker})),
+          )
           for (const alias of page?.Aliases ?? []) if (alias.Name) names.push(alias.Name)
           marker = page?.NextMarker
         } while (marker)
       } catch (error) {
-        if (isAccessDenied(error)) return undefined
-        if (isNotFound(error)) return []
-        throw toUserError(error, 'lambda:ListAliases', functionName)
+        // Not allowed to list them: the audit covers the function's own policy, and says so.
+        if (isUserError(error) && error.code === 'AWS_ACCESS_DENIED') return undefined
+        throw error
       }
       return names
     },

@@ -23,7 +23,7 @@ import {restStore, type RestApiRecord, type RestStore} from '../rest-store.js'
 import type {WireObject} from '../store.js'
 import {empty, type EmulatorRequest, json, type Route, ServiceError, type WireResponse} from '../wire.js'
 import type {ControlContext} from './context.js'
-import {badRequest, body, conflict, listPage, type Paging, pick, required, stringMap} from './gateway-wire.js'
+import {badRequest, body, conflict, DEPLOYMENT_IN_USE, listPage, type Paging, pick, required, stringMap} from './gateway-wire.js'
 import {gatewayId} from './ids.js'
 
 function notFound(message: string): ServiceError {
@@ -488,7 +488,7 @@ function deleteDeployment(request: EmulatorRequest, params: Record<string, strin
     loadApi(ctx, params.restApiId, request.region)
     loadDeployment(ctx, params.restApiId, params.deploymentId)
     if (store.allChildren('stages', params.restApiId).some((s) => s.deploymentId === params.deploymentId)) {
-      throw badRequest('Active stages pointing to this deployment must be moved or deleted')
+      throw badRequest(DEPLOYMENT_IN_USE)
     }
     store.deleteChild('deployments', params.restApiId, params.deploymentId)
   })

@@ -16,7 +16,7 @@ import {EXECUTE_API_PREFIX} from '../constants.js'
 import type {ApiChildKind, ApiRecord, WireObject} from '../store.js'
 import {empty, type EmulatorRequest, json, type Route, ServiceError, type WireResponse} from '../wire.js'
 import type {ControlContext} from './context.js'
-import {badRequest, body, conflict, listPage, type Paging, pick, required, stringMap} from './gateway-wire.js'
+import {badRequest, body, conflict, DEPLOYMENT_IN_USE, listPage, type Paging, pick, required, stringMap} from './gateway-wire.js'
 import {gatewayId} from './ids.js'
 
 export {EXECUTE_API_PREFIX}
@@ -562,10 +562,10 @@ function updateDeployment(request: EmulatorRequest, params: Record<string, strin
   return json(200, deploymentOut(updated))
 }
 
-/** A deployment a stage serves cannot be deleted (API Gateway's message for REST APIs; HTTP APIs' is unconfirmed). */
+/** A deployment a stage serves cannot be deleted (REST's message; HTTP APIs' is unconfirmed). */
 function refuseIfServed(ctx: ControlContext, apiId: string, deploymentId: string): void {
   if (ctx.store.allChildren('stages', apiId).some((stage) => stage.deploymentId === deploymentId)) {
-    throw badRequest('Active stages pointing to this deployment must be moved or deleted')
+    throw badRequest(DEPLOYMENT_IN_USE)
   }
 }
 

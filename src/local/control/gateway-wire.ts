@@ -7,6 +7,9 @@
 import {InvalidCursorError, type Page, type WireObject} from '../store.js'
 import {type EmulatorRequest, parseJsonBody, ServiceError} from '../wire.js'
 
+/** API Gateway's refusal to delete a deployment a stage still serves (REST's message; HTTP APIs reuse it). */
+export const DEPLOYMENT_IN_USE = 'Active stages pointing to this deployment must be moved or deleted'
+
 export function badRequest(message: string): ServiceError {
   return new ServiceError(400, 'BadRequestException', message, {message})
 }
