@@ -15,8 +15,7 @@
  *   (the Lambda guide: "use the X-Ray SDK to extend the Invocation subsegment").
  */
 
-import {randomBytes} from 'node:crypto'
-import {pooledRandom} from '../random.js'
+import {pooledRandom, pooledTraceId} from '../random.js'
 import type {XrayCause} from './errors.js'
 
 export interface TraceHeader {
@@ -46,12 +45,12 @@ const SEGMENT_ID = /^[0-9a-f]{16}$/
 
 /** `1-{8 hex epoch seconds}-{24 hex random}`. */
 export function newTraceId(nowMs = Date.now()): string {
-  return `1-${Math.floor(nowMs / 1000).toString(16).padStart(8, '0')}-${randomBytes(12).toString('hex')}`
+  return pooledTraceId(nowMs)
 }
 
 /** A 64-bit segment, subsegment or exception id: 16 hex digits. */
 export function newSegmentId(): string {
-  return randomBytes(8).toString('hex')
+  return pooledRandom(8).toString('hex')
 }
 
 export interface TraceDecision {
@@ -59,6 +58,8 @@ export interface TraceDecision {
   /** The caller's segment, when the request arrived with one: the parent of the `AWS::Lambda` segment. */
   upstreamParent?: string
   sampled: boolean
+  /** Lambda made the decision (an `Active` function, no upstream decision), not the caller. Absent: false. */
+  decidedByLambda?: boolean
 }
 
 /**
@@ -70,21 +71,26 @@ export function decideTrace(mode: 'Active' | 'PassThrough', header: string | und
   const parsed = parseTraceHeader(header)
   const traceId = parsed.root && TRACE_ID.test(parsed.root) ? parsed.root : newTraceId(nowMs)
   const upstreamParent = parsed.root === traceId && parsed.parent && SEGMENT_ID.test(parsed.parent) ? parsed.parent : undefined
-  let sampled: boolean
-  if (parsed.root === traceId && parsed.sampled === '1') sampled = true
-  else if (parsed.root === traceId && parsed.sampled === '0') sampled = false
-  else sampled = mode === 'Active' && (sample === undefined || sample())
-  return {traceId, upstreamParent, sampled}
+  if (parsed.root === traceId && parsed.sampled === '1') return {traceId, upstreamParent, sampled: true}
+  if (parsed.root === traceId && parsed.sampled === '0') return {traceId, upstreamParent, sampled: false}
+  if (mode !== 'Active') return {traceId, upstreamParent, sampled: false}
+  return {traceId, upstreamParent, sampled: sample === undefined || sample(), decidedByLambda: true}
 }
 
 /**
  * `_X_AMZN_TRACE_ID` for the handler. Traced: `Parent` is the `Invocation` subsegment (see the header
- * comment). Not traced: the upstream context is passed on with `Sampled=0`; with no upstream context only
- * the root, which the X-Ray SDK treats as PassThrough (no-op) rather than as an error.
+ * comment). Not traced:
+ * - the upstream context is passed on with `Sampled=0`;
+ * - an `Active` function that sampled the request out itself gets a Parent of its own and `Sampled=0`, as Lambda
+ *   gives it (aws-xray-sdk-node issue 570 shows `Root=…;Parent=…;Sampled=0` from such a function); an X-Ray SDK of
+ *   any version then records nothing, quietly;
+ * - otherwise (`PassThrough`, no upstream context) only the root, as Lambda's PassThrough mode gives it
+ *   (aws-xray-sdk-java PR 409), which current X-Ray SDKs treat as a no-op segment.
  */
 export function handlerTraceHeader(decision: TraceDecision, invocationId: string | undefined): string {
   if (decision.sampled && invocationId) return `Root=${decision.traceId};Parent=${invocationId};Sampled=1`
   if (decision.upstreamParent) return `Root=${decision.traceId};Parent=${decision.upstreamParent};Sampled=0`
+  if (decision.decidedByLambda) return `Root=${decision.traceId};Parent=${newSegmentId()};Sampled=0`
   return `Root=${decision.traceId}`
 }
 

@@ -161,6 +161,19 @@ describe('with --sampling aws (X-Ray default rule: 1 request per second plus 5 %
     const after = new Set((await traceSummaries(sampled, `service("${fn.name}")`)).map((s) => s.Id))
     expect(decided.filter((id) => after.has(id))).toEqual(decided)
   })
+  test('a request an Active function samples out gives its handler Root, a Parent of its own and Sampled=0, as on Lambda', async () => {
+    const fn = await createFunction(sampled, {tracing: 'Active', source: `exports.handler = async () => ({statusCode: 200, body: process.env._X_AMZN_TRACE_ID})`})
+    const api = await createHttpApi(sampled, {routes: [{routeKey: 'GET /id', functionArn: fn.arn}]})
+    await call(`${api.endpoint}/id`) // cold start; it also takes this second's reservoir
+    // After the reservoir, 5 % are traced: 30 requests all traced has odds of 1 in 10^39.
+    let seen: {body: string; root: string} | undefined
+    for (let i = 0; i < 30 && !seen; i++) {
+      const answer = await call(`${api.endpoint}/id`)
+      if (answer.body.endsWith(';Sampled=0')) seen = {body: answer.body, root: rootOf(answer.headers.get('x-amzn-trace-id'))}
+    }
+    // An X-Ray SDK of any version reads this as "not sampled" and records nothing; a root alone is PassThrough's.
+    expect(seen?.body).toMatch(new RegExp(`^Root=${seen?.root};Parent=[0-9a-f]{16};Sampled=0$`))
+  })
   test('a burst to a traced REST stage: the first request of its second is sampled, few others; the answer says which', async () => {
     const fn = await createFunction(sampled, {source: HELLO_SOURCE})
     const rest = await createRestApi(sampled, {routes: [{routeKey: 'GET /hello', functionArn: fn.arn}], tracing: true})

@@ -46,6 +46,18 @@ describe('sampling decision', () => {
     )
     expect(handlerTraceHeader(decideTrace('PassThrough', undefined), undefined)).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/)
   })
+
+  test('an Active function that samples a request out gives its handler a Parent of its own with Sampled=0, as Lambda does', () => {
+    const decision = decideTrace('Active', `Root=${ROOT}`, Date.now(), () => false)
+    expect(decision).toMatchObject({traceId: ROOT, sampled: false, decidedByLambda: true})
+    const header = handlerTraceHeader(decision, undefined)
+    expect(header).toMatch(new RegExp(`^Root=${ROOT};Parent=[0-9a-f]{16};Sampled=0$`))
+    // Each invocation its own Parent.
+    expect(handlerTraceHeader(decision, undefined)).not.toBe(header)
+    // A caller's decision is the caller's, not Lambda's.
+    expect(decideTrace('Active', `Root=${ROOT};Sampled=0`).decidedByLambda).toBeFalsy()
+    expect(handlerTraceHeader(decideTrace('PassThrough', `Root=${ROOT}`), undefined)).toBe(`Root=${ROOT}`)
+  })
 })
 
 describe('lambda segments', () => {
