@@ -32,7 +32,7 @@ export const DATA_DIR_ENV = 'TRACEGATE_LOCAL_DIR'
 export const XRAY_PORT_ENV = 'TRACEGATE_LOCAL_XRAY_PORT'
 /** What runs a handler: `thread` (default) or `process` (see src/local/runtime/sandbox.ts). */
 export const ISOLATION_ENV = 'TRACEGATE_LOCAL_ISOLATION'
-/** Which undecided requests traced functions and stages record: `all` (default) or `aws` (runtime/sampling.ts). */
+/** Which undecided requests traced functions and stages record: `aws` (default, as on AWS) or `all` (runtime/sampling.ts). */
 export const SAMPLING_ENV = 'TRACEGATE_LOCAL_SAMPLING'
 const DEFAULT_START_TIMEOUT_MS = 15_000
 
@@ -248,7 +248,7 @@ export interface ServeOptions {
   xrayDaemonPort?: number
   /** What runs handlers; default TRACEGATE_LOCAL_ISOLATION, else `thread`. */
   isolation?: Isolation
-  /** X-Ray sampling of undecided requests; default TRACEGATE_LOCAL_SAMPLING, else `all`. */
+  /** X-Ray sampling of undecided requests; default TRACEGATE_LOCAL_SAMPLING, else `aws`. */
   sampling?: Sampling
   onRequest?: (entry: RequestLogEntry) => void
 }
@@ -270,9 +270,11 @@ export function resolveIsolation(value: string | undefined = process.env[ISOLATI
   return resolveChoice(value, {name: 'isolation', env: ISOLATION_ENV, values: ISOLATIONS, fallback: 'thread'})
 }
 
-/** How `local start` and `local status` describe a sampling. */
+/** How `local start` and `local status` describe a sampling, with the flag that chose it (and the other one). */
 export function samplingText(sampling: Sampling): string {
-  return sampling === 'all' ? 'every request traced' : '1 request per second plus 5 % traced, as on AWS'
+  return sampling === 'all'
+    ? 'every request traced (--sampling all)'
+    : '1 request per second plus 5 % traced, as on AWS (--sampling aws; --sampling all traces every request)'
 }
 
 /** The sampling asked for, by option or environment. */
@@ -281,7 +283,7 @@ export function resolveSampling(value: string | undefined = process.env[SAMPLING
     name: 'sampling',
     env: SAMPLING_ENV,
     values: SAMPLINGS,
-    fallback: 'all',
+    fallback: 'aws',
     hint: 'all: every request is traced; aws: 1 request per second plus 5 %, as on AWS',
   })
 }

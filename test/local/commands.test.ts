@@ -28,15 +28,15 @@ describe('tracegate local', () => {
   })
 
   test(
-    'start --detach prints the endpoint, env hints, what runs handlers and the sampling; status shows them; stop stops it',
+    'start --detach prints the endpoint, env hints, what runs handlers and the sampling (AWS\'s rule by default); status shows them; stop stops it',
     async () => {
       const dir = dataDir()
       cleanups.push(() => stopEmulator({dataDir: dir}))
-      const started = await runCommand(['local', 'start', '--detach', '--port', '0', '--data-dir', dir, '--isolation', 'process', '--sampling', 'aws'])
+      const started = await runCommand(['local', 'start', '--detach', '--port', '0', '--data-dir', dir, '--isolation', 'process'])
       expect(started.exitCode).toBe(0)
-      // The flag reaches the background emulator, which records it.
+      // The flag reaches the background emulator, which records it; sampling is X-Ray's default rule unless asked.
       expect(started.stdout).toContain('Handlers run in child processes (--isolation process)')
-      expect(started.stdout).toContain('X-Ray: 1 request per second plus 5 % traced, as on AWS (--sampling aws)')
+      expect(started.stdout).toContain('X-Ray: 1 request per second plus 5 % traced, as on AWS (--sampling aws; --sampling all traces every request)')
       const url = /at (http:\/\/127\.0\.0\.1:\d+) \(pid \d+\)/.exec(started.stdout)?.[1]
       expect(url).toBeDefined()
       expect(started.stdout).toContain(`export AWS_ENDPOINT_URL=${url}`)
@@ -48,7 +48,7 @@ describe('tracegate local', () => {
       expect(status.stdout).toMatch(/functions\s+0/)
       expect(status.stdout).toContain(`data dir   ${dir}`)
       expect(status.stdout).toContain('handlers   child processes (--isolation process)')
-      expect(status.stdout).toContain('sampling   1 request per second plus 5 % traced, as on AWS (--sampling aws)')
+      expect(status.stdout).toContain('sampling   1 request per second plus 5 % traced, as on AWS (--sampling aws; --sampling all traces every request)')
 
       const stopped = await runCommand(['local', 'stop', '--data-dir', dir])
       expect(stopped.exitCode).toBe(0)

@@ -167,8 +167,10 @@ describe('sampling: which undecided requests traced functions record', () => {
     ])
 
     expect(resolveSampling('aws')).toBe('aws')
-    expect(resolveSampling('')).toBe('all')
-    expect(resolveSampling(undefined)).toBe('all')
+    expect(resolveSampling('all')).toBe('all')
+    // AWS's rule unless asked otherwise (aws-semantics §6.3).
+    expect(resolveSampling('')).toBe('aws')
+    expect(resolveSampling(undefined)).toBe('aws')
     expect(() => resolveSampling('half')).toThrow(
       expect.objectContaining({
         code: 'LOCAL_BAD_SAMPLING',

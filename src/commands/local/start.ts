@@ -50,9 +50,9 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
         'thread: a worker thread per environment, with its own globals, environment variables, exit code and heap cap (the function\'s memory size); the fastest. process: a child process per environment, for handlers that need their own working directory, signals or native addons that are not context-aware.',
     }),
     sampling: Flags.option({options: ['all', 'aws'] as const})({
-      summary: `Which requests traced functions and REST stages record (default: ${SAMPLING_ENV}, then all).`,
+      summary: `Which requests traced functions and REST stages record (default: ${SAMPLING_ENV}, then aws).`,
       description:
-        'Applies to requests that arrive without a sampling decision (an X-Amzn-Trace-Id with Sampled=1 or Sampled=0 is always followed). all: every request to a function with TracingConfig Active, or to a REST stage with tracing enabled, leaves a trace. aws: X-Ray\'s default rule, which Lambda uses: the first request each second, then 5 % of the rest, per function (per stage for REST APIs); what production shows under load, and a store that grows by a few traces per second instead of one per request.',
+        'Applies to requests that arrive without a sampling decision (an X-Amzn-Trace-Id with Sampled=1 or Sampled=0 is always followed, and `tracegate invoke` sends Sampled=1). aws: X-Ray\'s default rule, which Lambda and API Gateway apply: the first request each second, then 5 % of the rest, per function (per stage for REST APIs), so a request you make by hand is traced and a load test leaves what production would. all: every request to a function with TracingConfig Active, or to a REST stage with tracing enabled, leaves a trace; storing them costs about a quarter of the emulator\'s throughput.',
     }),
   }
 
@@ -138,7 +138,7 @@ Runs in the foreground until Ctrl-C (requests are logged to stderr), or in the b
     this.out(`tracegate emulator ${how} at ${c.bold(result.endpoint)} (pid ${result.pid})`)
     this.out(`Data: ${result.dataDir}`)
     if (result.isolation) this.out(`Handlers run in ${result.isolation === 'thread' ? 'worker threads' : 'child processes'} (--isolation ${result.isolation})`)
-    if (result.sampling) this.out(`X-Ray: ${samplingText(result.sampling)} (--sampling ${result.sampling})`)
+    if (result.sampling) this.out(`X-Ray: ${samplingText(result.sampling)}`)
     this.out('Point the AWS CLI and SDKs at it:')
     for (const line of result.env) this.out(`  ${line}`)
   }

@@ -32,7 +32,7 @@ export default class LocalStatus extends BaseCommand<typeof LocalStatus> {
       this.out(`  data dir   ${status.dataDir}`)
       this.out(`  uptime     ${duration(status.uptimeSeconds ?? 0)}`)
       if (status.isolation) this.out(`  handlers   ${status.isolation === 'thread' ? 'worker threads' : 'child processes'} (--isolation ${status.isolation})`)
-      if (status.sampling) this.out(`  sampling   ${samplingText(status.sampling)} (--sampling ${status.sampling})`)
+      if (status.sampling) this.out(`  sampling   ${samplingText(status.sampling)}`)
       this.out(`  functions  ${counts.functions}`)
       // Emulators older than the REST tables report only `apis`.
       const split = counts as {httpApis?: number; restApis?: number}

@@ -34,7 +34,10 @@ export interface DataPlaneOptions {
   standby?: boolean
   /** What runs handlers: worker threads (default) or child processes. */
   isolation?: Isolation
-  /** Which requests without a sampling decision traced functions and stages record (default `all`). */
+  /**
+   * Which requests without a sampling decision traced functions and stages record. Default here `all` (tests that
+   * count segments); the emulator (`local start`, lifecycle.ts) passes the user's choice, `aws` by default.
+   */
   sampling?: Sampling
   /** An idle execution environment is stopped after this long (default 10 minutes). */
   idleTimeoutMs?: number

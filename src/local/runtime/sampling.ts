@@ -3,13 +3,16 @@
  * sampling decision (aws-semantics §6.3). In a module of its own, light like `isolation.ts`: the emulator's
  * lifecycle and `local start` name the choices without loading the runtime.
  *
- * - `all` (the emulator's default): every such request is traced, so each request you make locally leaves a trace.
- * - `aws`: X-Ray's default sampling rule, which Lambda applies and does not let you change: the first request in
- *   each second, then 5 % of the others. Closer to what production shows under load, and the store grows by a few
- *   traces per second instead of one per request. The reservoir is kept per function (per stage for REST APIs):
- *   how AWS shares it across a fleet is not documented, and per function is what a single caller observes.
+ * - `aws` (the emulator's default, `local start`): X-Ray's default sampling rule, which Lambda applies and does not
+ *   let you change: the first request in each second, then 5 % of the others. A request made by hand is traced;
+ *   under load the store grows by a few traces per second, as production would, instead of one per request. The
+ *   reservoir is kept per function (per stage for REST APIs): how AWS shares it across a fleet is not documented,
+ *   and per function is what a single caller observes.
+ * - `all`: every such request is traced. Storing two segments per request costs about a quarter of the emulator's
+ *   throughput (bench/emulator.js), which is why it is not the default.
  *
- * An upstream decision (`Sampled=1` / `Sampled=0` in X-Amzn-Trace-Id) is always followed, in both modes.
+ * An upstream decision (`Sampled=1` / `Sampled=0` in X-Amzn-Trace-Id) is always followed, in both modes: `tracegate
+ * invoke` sends `Sampled=1`, so the request it diagnoses is always traced.
  */
 export type Sampling = 'all' | 'aws'
 export const SAMPLINGS: readonly Sampling[] = ['all', 'aws']
