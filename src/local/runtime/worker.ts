@@ -209,6 +209,24 @@ class Runtime {
 }
 const runtimeClient = new Runtime()
 
+/**
+ * The context's environment data (InvokeContext._environmentalData), read once the environment is the function's.
+ * The runtime client reads these variables on every invocation; in a worker thread each read of `process.env`
+ * crosses into C++, and only a handler that rewrites them between its own invocations could tell the difference.
+ */
+let environmentData: {functionVersion?: string; functionName?: string; memoryLimitInMB?: string; logGroupName?: string; logStreamName?: string} = {}
+
+function readEnvironmentData(): typeof environmentData {
+  const env = process.env
+  return {
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+  }
+}
+
 function runInvocation(handler: Handler, isAsync: boolean, message: InvokeMessage): void {
   const requestId = message.requestId
   currentRequestId = requestId
@@ -297,13 +315,7 @@ function runInvocation(handler: Handler, isAsync: boolean, message: InvokeMessag
   }
 
   // InvokeContext: environment data plus the per-invocation header data.
-  const env = process.env
-  const context = Object.assign(callbackContext, {
-    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
-    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
-    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
-    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+  const context = Object.assign(callbackContext, environmentData, {
     clientContext: undefined as unknown,
     identity: undefined,
     invokedFunctionArn: message.invokedFunctionArn,
@@ -331,6 +343,7 @@ function assume(init: InitMessage): void {
   for (const key of Object.keys(process.env)) delete process.env[key]
   Object.assign(process.env, init.env)
   taskRoot = init.taskRoot
+  environmentData = readEnvironmentData()
   if (isMainThread) {
     process.chdir(init.taskRoot)
   } else {
