@@ -138,6 +138,8 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
     daemonAddress: daemon.address,
     awsEndpointUrl: options.baseUrl,
     onLambdaTrace: (trace) => segments.addLambdaTrace(trace),
+    // Only a traced invocation's handler sends documents to the daemon.
+    onSampled: (traceId, fn) => segments.traceRegion(traceId, fn.region),
     standby: options.standby,
     isolation: options.isolation,
     sampler: options.sampler,
@@ -167,9 +169,7 @@ export async function createLambdaHost(options: LambdaHostOptions): Promise<Lamb
       if (known !== undefined) runtime.invalidate(spec.functionArn)
       versions.set(spec.functionArn, version)
     }
-    const trace = withTraceRoot(invokeOptions.traceHeader)
-    segments.traceRegion(trace.traceId, fn.region)
-    return runtime.invoke(spec, payload, {...invokeOptions, traceHeader: trace.header})
+    return runtime.invoke(spec, payload, invokeOptions)
   }
 
   function later(ms: number, run: () => void): void {

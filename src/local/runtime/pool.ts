@@ -442,6 +442,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const event = checkInvokePayload(payload)
     const decision = decideTrace(fn.tracingMode, invokeOptions.traceHeader, received, sampler && (() => sampler(fn.functionArn, received)))
     const ids = decision.sampled ? newSegmentIds() : NO_SEGMENT_IDS
+    if (decision.sampled) options.onSampled?.(decision.traceId, fn)
     const state = stateFor(fn)
 
     const throttle = throttleReasonFor(fn, state)

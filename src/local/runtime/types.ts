@@ -75,6 +75,11 @@ export interface RuntimeOptions {
    * built off the thread that serves requests; `onSegments` then gets none.
    */
   onLambdaTrace?: (trace: LambdaTraceInput) => void
+  /**
+   * A traced invocation is about to run (called before its handler starts): where the documents its handler
+   * sends to the X-Ray daemon, which carry no region, belong.
+   */
+  onSampled?: (traceId: string, fn: FunctionSpec) => void
   /** Given to handlers as `AWS_ENDPOINT_URL`, so SDK calls inside a handler reach the emulator. */
   awsEndpointUrl?: string
   /** An idle environment is shut down after this long (Lambda reclaims idle ones too). Default 10 minutes. */
