@@ -127,8 +127,8 @@ function assertNodeRuntime(fn: FunctionSpec): void {
 /**
  * An invocation that ran, with its execution log put together only when somebody reads it (LogType: Tail, tests;
  * the data plane never does). The getters live on the prototype: an object literal with getters of its own gets
- * fresh accessor closures, and so a hidden class of its own, on every invocation, which cost the serving thread
- * ~5 % of a hello request's CPU (bench/emulator.js).
+ * fresh accessor closures, and so a hidden class of its own, on every invocation, which cost ~5 % of a hello
+ * invocation's CPU (the runtime alone, 10 concurrent hello invocations).
  */
 class ExecutedInvocation implements InvokeResult {
   readonly kind: InvokeResult['kind']
