@@ -228,12 +228,7 @@ function permission(ctx: Context): Explanation {
   const cause = `API Gateway presents the source ARN ${p.sourceArn} when it invokes ${p.functionName}, and ${why}, so Lambda refuses the invocation and API Gateway answers ${statusText}.`
   const grant = p.grant
   const commands = ['tracegate deploy']
-  if (grant) {
-    const region = grant.region ? ` --region ${grant.region}` : ''
-    commands.push(
-      `aws lambda add-permission --function-name ${shellQuote(grant.functionName)} --statement-id ${shellQuote(grant.statementId)} --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn ${shellQuote(grant.sourceArn)}${region}`,
-    )
-  }
+  if (grant) commands.push(addPermissionCommand(grant))
   return {
     cause,
     fix: {
@@ -255,19 +250,19 @@ function qualifiedPermission(p: PermissionFacts, statusText: string): Explanatio
     ? 'no statement in its resource policy allows that ARN'
     : `${target} has no resource policy of its own (a permission on ${p.functionName} itself does not cover it)`
   const cause = `API Gateway presents the source ARN ${p.sourceArn} when it invokes ${target}, and ${why}, so Lambda refuses the invocation and API Gateway answers ${statusText}.`
-  const grant = p.grant
-  const region = grant?.region ? ` --region ${grant.region}` : ''
   return {
     cause,
     fix: {
       summary: `Add the invoke permission for ${p.sourceArn} to ${target} (the integration invokes ${p.qualifier}, whose own policy Lambda checks):`,
-      commands: grant
-        ? [
-            `aws lambda add-permission --function-name ${shellQuote(grant.functionName)} --statement-id ${shellQuote(grant.statementId)} --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn ${shellQuote(grant.sourceArn)}${region}`,
-          ]
-        : [],
+      commands: p.grant ? [addPermissionCommand(p.grant)] : [],
     },
   }
+}
+
+/** The AWS CLI statement that adds the missing grant (to the function, or to the alias or version it names). */
+function addPermissionCommand(grant: NonNullable<PermissionFacts['grant']>): string {
+  const region = grant.region ? ` --region ${grant.region}` : ''
+  return `aws lambda add-permission --function-name ${shellQuote(grant.functionName)} --statement-id ${shellQuote(grant.statementId)} --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn ${shellQuote(grant.sourceArn)}${region}`
 }
 
 function functionError(ctx: Context): Explanation {

@@ -735,7 +735,7 @@ export class Store {
   deleteVersion(region: string, name: string, version: number): boolean {
     return this.transaction(() => {
       const changes = this.db.prepare('DELETE FROM function_versions WHERE region = ? AND name = ? AND version = ?').run(region, name, version).changes
-      this.db.prepare('DELETE FROM function_policy_statements WHERE region = ? AND function_name = ? AND qualifier = ?').run(region, name, String(version))
+      this.deleteScopedStatements(region, name, String(version))
       this.collectCode()
       return changes === 1
     })
@@ -775,12 +775,17 @@ export class Store {
   deleteAlias(region: string, name: string, alias: string): boolean {
     return this.transaction(() => {
       const changes = this.db.prepare('DELETE FROM function_aliases WHERE region = ? AND name = ? AND alias = ?').run(region, name, alias).changes
-      this.db.prepare('DELETE FROM function_policy_statements WHERE region = ? AND function_name = ? AND qualifier = ?').run(region, name, alias)
+      this.deleteScopedStatements(region, name, alias)
       return changes === 1
     })
   }
 
   // ---- function resource policies ---------------------------------------------------------------------------
+
+  /** Drops the resource policy of a version or alias (deleted with it). */
+  private deleteScopedStatements(region: string, functionName: string, qualifier: string): void {
+    this.db.prepare('DELETE FROM function_policy_statements WHERE region = ? AND function_name = ? AND qualifier = ?').run(region, functionName, qualifier)
+  }
 
   listPolicyStatements(region: string, functionName: string, qualifier = '$LATEST'): PolicyStatementRecord[] {
     const rows = this.db

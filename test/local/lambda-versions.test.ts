@@ -317,6 +317,7 @@ describe('API Gateway integrations that name a version or an alias', () => {
     const api = await createHttpApi(t, {routes: [{routeKey: 'GET /who', functionArn: `${created.FunctionArn}:nope`}], grant: false})
     const answer = await call(`${api.endpoint}/who`)
     expect(answer.status).toBe(500)
+    expect(answer.body).toBe('{"message":"Internal Server Error"}')
   })
 
   test('a REST API method integrating a version runs it once the version’s own policy allows API Gateway', async () => {

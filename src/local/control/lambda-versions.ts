@@ -15,7 +15,7 @@
  *   permission error even when the alias's policy allows it).
  */
 import type {AliasRecord, FunctionRecord, FunctionVersionRecord, Store} from '../store.js'
-import type {Violations} from './lambda-validation.js'
+import {functionArn, type Violations} from './lambda-validation.js'
 
 const VERSION_REGEX = /^[0-9]+$/
 /** AWS's alias name pattern: letters, digits, `-` and `_`, and not only digits. */
@@ -62,8 +62,8 @@ export function resolveQualifier(store: Store, fn: FunctionRecord, qualifier: st
   const kind = qualifierKind(qualifier)
   if (kind === 'latest') return {kind: 'latest', target: fn}
   if (kind === 'version') {
-    const version = store.getVersion(fn.region, fn.name, Number(qualifier))
-    return version ? {kind: 'version', target: versionView(fn, version)} : {kind: 'missing-version'}
+    const target = versionOf(store, fn, qualifier!)
+    return target ? {kind: 'version', target} : {kind: 'missing-version'}
   }
   const alias = store.getAlias(fn.region, fn.name, qualifier!)
   if (!alias) return {kind: 'missing-alias'}
@@ -139,7 +139,7 @@ export function weightsOf(routingConfig: unknown): Record<string, number> | unde
 /** AliasConfiguration as CreateAlias, GetAlias, UpdateAlias and ListAliases return it. */
 export function aliasOut(alias: AliasRecord, accountId: string): Record<string, unknown> {
   return {
-    AliasArn: `arn:aws:lambda:${alias.region}:${accountId}:function:${alias.name}:${alias.alias}`,
+    AliasArn: functionArn(alias.region, accountId, alias.name, alias.alias),
     Name: alias.alias,
     FunctionVersion: alias.functionVersion,
     Description: alias.description,

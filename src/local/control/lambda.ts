@@ -94,8 +94,9 @@ function refFrom(request: EmulatorRequest, params: Record<string, string>, withQ
   return parseFunctionName(params.FunctionName, request.region, withQualifier ? request.query.get('Qualifier') : undefined)
 }
 
-function checkRevision(given: unknown, fn: FunctionRecord): void {
-  if (given !== undefined && given !== null && given !== '' && given !== fn.revisionId) throw preconditionFailed()
+/** A RevisionId the caller gave must be the current one (of the function, its alias or its policy's owner). */
+function checkRevision(given: unknown, current: string): void {
+  if (given !== undefined && given !== null && given !== '' && given !== current) throw preconditionFailed()
 }
 
 /**
@@ -427,13 +428,13 @@ function updateFunctionCode(request: EmulatorRequest, params: Record<string, str
   const zip = decodeZipFile(input.ZipFile)
   if (input.DryRun === true) {
     const fn = loadFunction(ctx, ref)
-    checkRevision(input.RevisionId, fn)
+    checkRevision(input.RevisionId, fn.revisionId)
     const preview: FunctionRecord = {...fn, codeSha256: sha256Hex(zip), codeSize: zip.length}
     return json(200, configurationOut(preview, ctx.accountId))
   }
   const updated = ctx.store.transaction(() => {
     const fn = mutateFunction(ctx, ref, (current) => {
-      checkRevision(input.RevisionId, current)
+      checkRevision(input.RevisionId, current.revisionId)
       const {sha256} = ctx.store.putCode(zip)
       return {
         ...current,
@@ -465,7 +466,7 @@ function updateFunctionConfiguration(
   const environment = environmentFrom(input)
   const updated = mutateFunction(ctx, ref, (fn) => {
     rejectMissingLayers(layers)
-    checkRevision(input.RevisionId, fn)
+    checkRevision(input.RevisionId, fn.revisionId)
     const config: FunctionConfigRecord = {...fn.config}
     if (typeof input.Runtime === 'string') config.runtime = input.Runtime
     if (typeof input.Role === 'string') config.role = input.Role
@@ -570,7 +571,7 @@ function publishVersion(request: EmulatorRequest, params: Record<string, string>
   violations.throwIfAny()
   const version = ctx.store.transaction(() => {
     const fn = loadFunction(ctx, ref)
-    checkRevision(input.RevisionId, fn)
+    checkRevision(input.RevisionId, fn.revisionId)
     const current = codeSha256Base64(fn.codeSha256)
     if (typeof input.CodeSha256 === 'string' && input.CodeSha256 !== '' && input.CodeSha256 !== current) {
       throw invalidParameter(
@@ -689,7 +690,7 @@ function updateAlias(request: EmulatorRequest, params: Record<string, string>, c
   const alias = ctx.store.transaction(() => {
     const fn = loadFunction(ctx, ref)
     const current = loadAlias(ctx, fn, params.Name)
-    checkRevision(input.RevisionId, {...fn, revisionId: current.revisionId})
+    checkRevision(input.RevisionId, current.revisionId)
     const functionVersion = typeof input.FunctionVersion === 'string' ? input.FunctionVersion : current.functionVersion
     const weights = input.RoutingConfig !== undefined && input.RoutingConfig !== null ? weightsOf(input.RoutingConfig) : (current.weights ?? undefined)
     checkAliasTarget(ctx, fn, functionVersion, weights)
@@ -734,6 +735,12 @@ interface PolicyScope {
   rotate(): void
 }
 
+/**
+ * The scope `ref` names. `missing` replaces the ResourceNotFoundException of a missing function, version or alias:
+ * GetPolicy and RemovePermission do not say "Function not found" for one; GetPolicy answers as if the policy were
+ * missing, RemovePermission names the policy it could not find (LocalStack's AWS-validated
+ * test_permission_exceptions: get_policy_fn_doesnotexist, remove_permission_fn_doesnotexist).
+ */
 function policyScope(ctx: ControlContext, ref: FunctionRef, missing?: () => ServiceError): PolicyScope {
   let found: Qualified
   try {
@@ -781,7 +788,7 @@ function addPermission(request: EmulatorRequest, params: Record<string, string>,
   const statement = ctx.store.transaction(() => {
     const scope = policyScope(ctx, ref)
     const fn = scope.fn
-    checkRevision(input.RevisionId, {...fn, revisionId: scope.revisionId})
+    checkRevision(input.RevisionId, scope.revisionId)
     const existing = ctx.store.listPolicyStatements(fn.region, fn.name, scope.key)
     if (existing.some((s) => s.sid === sid)) {
       throw conflict(
@@ -814,12 +821,6 @@ function addPermission(request: EmulatorRequest, params: Record<string, string>,
   return json(201, {Statement: JSON.stringify(statement)})
 }
 
-/*
- * GetPolicy and RemovePermission do not say "Function not found" for a missing function: GetPolicy answers as if
- * the policy were missing, RemovePermission names the policy it could not find (LocalStack's AWS-validated
- * test_permission_exceptions: get_policy_fn_doesnotexist, remove_permission_fn_doesnotexist).
- */
-
 function getPolicy(request: EmulatorRequest, params: Record<string, string>, ctx: ControlContext): WireResponse {
   const ref = refFrom(request, params)
   const scope = policyScope(ctx, ref, () => resourceNotFound('The resource you requested does not exist.'))
@@ -843,7 +844,7 @@ function removePermission(request: EmulatorRequest, params: Record<string, strin
     const statements = ctx.store.listPolicyStatements(fn.region, fn.name, scope.key)
     if (statements.length === 0) throw resourceNotFound('No policy is associated with the given resource.')
     if (!statements.some((s) => s.sid === sid)) throw resourceNotFound(`Statement ${sid} is not found in resource policy.`)
-    checkRevision(revisionId, {...fn, revisionId: scope.revisionId})
+    checkRevision(revisionId, scope.revisionId)
     ctx.store.deletePolicyStatement(fn.region, fn.name, scope.key, sid)
     scope.rotate()
   })

@@ -303,9 +303,6 @@ export function decideStageTrace(header: string | undefined, tracingEnabled: boo
   }
 }
 
-
-
-
 export interface RestDataPlaneDeps extends ExecuteApiDeps {
   store: Store
   /** Decides undecided requests to a traced stage, keyed by `{apiId}/{stage}`; default: every one. */
