@@ -3,7 +3,7 @@
  * function's output is read) and §5 (status mapping), the event a REST proxy sends, stages serving their
  * deployment, the ARN presented for ANY methods, and the stage trace (§6.4).
  */
-import {PutFunctionConcurrencyCommand, DeleteFunctionCommand, RemovePermissionCommand} from '@aws-sdk/client-lambda'
+import {CreateAliasCommand, DeleteFunctionCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, RemovePermissionCommand} from '@aws-sdk/client-lambda'
 import {PutMethodCommand, PutIntegrationCommand, CreateResourceCommand, UpdateStageCommand} from '@aws-sdk/client-api-gateway'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {REST_REQUEST_ID} from '../../src/gateway/ids.js'
@@ -349,6 +349,26 @@ describe('§6.4: the stage trace', () => {
     expect(stage).toMatchObject({fault: true, http: {response: {status: 500}}})
     expect(stage.subsegments![0]).toMatchObject({name: 'Lambda', error: true, http: {response: {status: 403}}})
     expect(JSON.stringify(stage.subsegments![0].cause)).toContain('Invalid permissions on Lambda function')
+  })
+
+  test('an integration naming an alias: the Lambda subsegment invokes the alias\'s ARN; a missing alias\'s 404 names it too', async () => {
+    const f = await createFunction(t)
+    await t.clients.lambda.send(new PublishVersionCommand({FunctionName: f.name}))
+    await t.clients.lambda.send(new CreateAliasCommand({FunctionName: f.name, Name: 'live', FunctionVersion: '1'}))
+    const rest = await createRestApi(t, {routes: [{routeKey: 'POST /orders', functionArn: `${f.arn}:live`}, {routeKey: 'POST /gone', functionArn: `${f.arn}:nope`}], tracing: true, grant: false})
+    await grant(t, `${f.arn}:live`, rest.apiId)
+    const answer = await behave(`${rest.url}/orders`, {return: {statusCode: 200, body: 'ok'}})
+    expect(answer.status).toBe(200)
+    const docs = await traceDocuments(t, rootOf(answer.headers.get('x-amzn-trace-id')), (d) => d.length >= 3)
+    expect(byOrigin(docs, 'AWS::ApiGateway::Stage')!.subsegments![0]).toMatchObject({
+      http: {request: {url: `https://lambda.${REGION}.amazonaws.com/2015-03-31/functions/${f.arn}:live/invocations`}, response: {status: 200}},
+    })
+
+    const missing = await behave(`${rest.url}/gone`, {return: {statusCode: 200}})
+    expect(missing.status).toBe(500)
+    const [stage] = await traceDocuments(t, rootOf(missing.headers.get('x-amzn-trace-id')))
+    expect(stage.subsegments![0]).toMatchObject({http: {request: {url: expect.stringContaining(`/functions/${f.arn}:nope/invocations`)}, response: {status: 404}}})
+    expect(JSON.stringify(stage.subsegments![0].cause)).toContain(`Function not found: ${f.arn}:nope`)
   })
 
   test('a caller\'s trace header: its Parent becomes the stage segment\'s parent; Sampled=0 leaves no trace', async () => {

@@ -382,7 +382,8 @@ export async function handleRestExecuteApi(request: EmulatorRequest, response: S
     deps.onWarning?.(`${route.integrationType ?? 'missing'} integration of ${route.routeKey} in REST API ${api.apiId} is not served by the emulator (only Lambda proxy integrations are)`)
     return fail('lambda-service-error')
   }
-  const functionArn = functionArnOf(lambda.region, lambda.accountId, lambda.name)
+  // What the integration URI invokes, alias or version included: the Lambda subsegment's URL and Lambda's 404 name it.
+  const functionArn = functionArnOf(lambda.region, lambda.accountId, lambda.name, lambda.qualifier)
   const invocation = lambda.accountId === deps.accountId ? deps.cache.invocationTarget(lambda.region, lambda.name, lambda.qualifier) : undefined
   const lambdaStart = Date.now()
   if (!invocation) {
