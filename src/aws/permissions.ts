@@ -59,7 +59,12 @@ export interface PermissionsAws {
    * caller may not list them (AccessDenied): the audit then covers the function's own policy only.
    */
   listAliases(functionName: string): Promise<string[] | undefined>
-  /** The policy and its revision; `{}` when the function has no policy. `functionName` may be `name:alias`. */
+  /**
+   * The function's published versions (ListVersionsByFunction, all pages; `$LATEST` left out): each has a resource
+   * policy of its own. `undefined` when the caller may not list them (AccessDenied).
+   */
+  listVersions(functionName: string): Promise<string[] | undefined>
+  /** The policy and its revision; `{}` when the function has no policy. `functionName` may be `name:alias` or `name:3`. */
   getPolicy(functionName: string): Promise<FunctionPolicy>
   /**
    * Removes one statement, only if the policy is still at `revisionId` (a 412 throws PolicyChangedError).
@@ -129,6 +134,31 @@ export async function createPermissionsAws(clients: AwsClients, options: Permiss
 
   async function lambda(): Promise<[LambdaClient, Awaited<ReturnType<typeof lambdaSdk>>]> {
     return Promise.all([clients.lambda(), lambdaSdk()])
+  }
+
+  /**
+   * The names a Lambda listing gives over all its pages (Marker), or `undefined` when the caller may not list them
+   * (AccessDenied): the audit then covers the function's own policy, and says so.
+   */
+  async function drainLambda<P extends {NextMarker?: string}>(
+    action: string,
+    functionName: string,
+    page: (marker?: string) => Promise<P>,
+    names: (page: P) => string[],
+  ): Promise<string[] | undefined> {
+    const found: string[] = []
+    let marker: string | undefined
+    try {
+      do {
+        const response = await callOrMissing(action, functionName, () => page(marker))
+        if (response) found.push(...names(response))
+        marker = response?.NextMarker
+      } while (marker)
+    } catch (error) {
+      if (isUserError(error) && error.code === 'AWS_ACCESS_DENIED') return undefined
+      throw error
+    }
+    return found
   }
 
   async function drainV2<I>(resource: string, page: (token?: string) => Promise<{Items?: I[]; NextToken?: string}>): Promise<I[]> {
@@ -280,22 +310,22 @@ export async function createPermissionsAws(clients: AwsClients, options: Permiss
 
     async listAliases(functionName) {
       const [client, sdk] = await lambda()
-      const names: string[] = []
-      let marker: string | undefined
-      try {
-        do {
-          const page = await callOrMissing('lambda:ListAliases', functionName, () =>
-            client.send(new sdk.ListAliasesCommand({FunctionName: functionName, Marker: marker})),
-          )
-          for (const alias of page?.Aliases ?? []) if (alias.Name) names.push(alias.Name)
-          marker = page?.NextMarker
-        } while (marker)
-      } catch (error) {
-        // Not allowed to list them: the audit covers the function's own policy, and says so.
-        if (isUserError(error) && error.code === 'AWS_ACCESS_DENIED') return undefined
-        throw error
-      }
-      return names
+      return drainLambda(
+        'lambda:ListAliases',
+        functionName,
+        (marker) => client.send(new sdk.ListAliasesCommand({FunctionName: functionName, Marker: marker})),
+        (page) => (page.Aliases ?? []).flatMap((alias) => (alias.Name ? [alias.Name] : [])),
+      )
+    },
+
+    async listVersions(functionName) {
+      const [client, sdk] = await lambda()
+      return drainLambda(
+        'lambda:ListVersionsByFunction',
+        functionName,
+        (marker) => client.send(new sdk.ListVersionsByFunctionCommand({FunctionName: functionName, Marker: marker})),
+        (page) => (page.Versions ?? []).flatMap((version) => (version.Version && version.Version !== '$LATEST' ? [version.Version] : [])),
+      )
     },
 
     async getPolicy(functionName) {

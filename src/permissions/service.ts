@@ -24,6 +24,8 @@ export interface PermissionsTarget {
   project?: string
   /** Read the routes of every API of the region, not just those a statement names or the project owns. */
   allApis?: boolean
+  /** Also audit each published version's own policy (ListVersionsByFunction, then one GetPolicy per version). */
+  versions?: boolean
 }
 
 export interface ApiReadSummary {
@@ -125,10 +127,13 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
   return results
 }
 
-/** The target functions, each followed by its aliases (see `withAliases`), and the named ones that do not exist. */
+/**
+ * The target functions, each followed by its aliases and, with `versions`, its published versions (see
+ * `withQualifiers`), and the named ones that do not exist.
+ */
 async function resolveFunctions(aws: PermissionsAws, target: PermissionsTarget, progress: Progress): Promise<{refs: FunctionRef[]; missing: string[]}> {
   const {refs, missing} = await findFunctions(aws, target, progress)
-  return {refs: refs.length > 0 ? await withAliases(aws, refs, progress) : refs, missing}
+  return {refs: refs.length > 0 ? await withQualifiers(aws, refs, progress, target.versions ?? false) : refs, missing}
 }
 
 async function findFunctions(aws: PermissionsAws, target: PermissionsTarget, progress: Progress): Promise<{refs: FunctionRef[]; missing: string[]}> {
@@ -157,27 +162,48 @@ async function findFunctions(aws: PermissionsAws, target: PermissionsTarget, pro
   return {refs, missing}
 }
 
+/** A kind of qualifier whose resource policies the audit reads: how to list them, and what to say when it may not. */
+interface QualifierListing {
+  kind: 'aliases' | 'versions'
+  action: string
+  list: (functionName: string) => Promise<string[] | undefined>
+}
+
 /**
- * The functions and, after each, its aliases: an alias has a resource policy of its own, which API Gateway needs when
- * an integration names the alias. A function whose aliases may not be listed is audited alone, with a warning.
+ * The functions and, after each, its aliases, then (with `versions`) its published versions: each has a resource
+ * policy of its own, which API Gateway needs when an integration names it (`orders:live`, `orders:3`). A function
+ * whose aliases or versions may not be listed is audited without them, with a warning.
  */
-async function withAliases(aws: PermissionsAws, refs: FunctionRef[], progress: Progress): Promise<FunctionRef[]> {
-  const aliases = await step(
-    progress,
-    'aliases',
-    `List the aliases of ${refs.length} function${refs.length === 1 ? '' : 's'}`,
-    () => mapLimited(refs, 8, (ref) => aws.listAliases(ref.name)),
-    (found) => `${found.reduce((n, a) => n + (a?.length ?? 0), 0)}`,
-  )
+async function withQualifiers(aws: PermissionsAws, refs: FunctionRef[], progress: Progress, versions: boolean): Promise<FunctionRef[]> {
+  const listings: QualifierListing[] = [{kind: 'aliases', action: 'lambda:ListAliases', list: (name) => aws.listAliases(name)}]
+  if (versions) listings.push({kind: 'versions', action: 'lambda:ListVersionsByFunction', list: (name) => aws.listVersions(name)})
+  const found: (string[] | undefined)[][] = []
+  for (const listing of listings) {
+    found.push(
+      await step(
+        progress,
+        listing.kind,
+        `List the ${listing.kind} of ${refs.length} function${refs.length === 1 ? '' : 's'}`,
+        () => mapLimited(refs, 8, (ref) => listing.list(ref.name)),
+        (lists) => `${lists.reduce((n, names) => n + (names?.length ?? 0), 0)}`,
+      ),
+    )
+  }
   const expanded: FunctionRef[] = []
   refs.forEach((ref, i) => {
     expanded.push(ref)
-    const names = aliases[i]
-    if (names === undefined) {
-      progress.emit({step: `aliases:${ref.name}`, status: 'warn', label: `Not allowed to list the aliases of ${ref.name} (lambda:ListAliases): their policies are not audited`})
-      return
-    }
-    for (const alias of names) expanded.push({name: `${ref.name}:${alias}`, arn: `${ref.arn}:${alias}`})
+    listings.forEach((listing, l) => {
+      const qualifiers = found[l][i]
+      if (qualifiers === undefined) {
+        progress.emit({
+          step: `${listing.kind}:${ref.name}`,
+          status: 'warn',
+          label: `Not allowed to list the ${listing.kind} of ${ref.name} (${listing.action}): their policies are not audited`,
+        })
+        return
+      }
+      for (const qualifier of qualifiers) expanded.push({name: `${ref.name}:${qualifier}`, arn: `${ref.arn}:${qualifier}`})
+    })
   })
   return expanded
 }

@@ -6,6 +6,7 @@ export interface TargetFlags {
   function?: string[]
   'all-functions'?: boolean
   'all-apis'?: boolean
+  versions?: boolean
 }
 
 /**
@@ -19,7 +20,7 @@ export function permissionsTarget(project: ProjectConfig | undefined, flags: Tar
       suggestion: 'Name functions with --function, or audit every function of the region with --all-functions',
     })
   }
-  const base = {project: project?.name, allApis: Boolean(flags['all-apis'])}
+  const base = {project: project?.name, allApis: Boolean(flags['all-apis']), versions: Boolean(flags.versions)}
   if (flags['all-functions']) return {...base, allFunctions: true}
   if (flags.function?.length) return {...base, functions: [...new Set(flags.function)]}
   if (!project) {

@@ -171,4 +171,46 @@ describe('permissions on the emulator', () => {
     expect((JSON.parse(left.Policy!).Statement as Array<{Sid: string}>).map((s) => s.Sid)).toEqual([kept.sid])
     expect((await fetch(`${kept.endpoint}/orders/7`)).status).toBe(200)
   })
+
+  test('with --versions, a published version’s own policy is audited and pruned too; without it, only the function and its aliases', async () => {
+    const name = 'orders-versioned'
+    const fn = await lambda.send(
+      new CreateFunctionCommand({FunctionName: name, Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: {ZipFile: handlerZip()}, Publish: true}),
+    )
+    const versionArn = fn.FunctionArn!
+    expect(versionArn).toMatch(/:1$/)
+    const attach = async (apiName: string) => {
+      const api = await apigw.send(new CreateApiCommand({Name: apiName, ProtocolType: 'HTTP'}))
+      const integration = await apigw.send(
+        new CreateIntegrationCommand({ApiId: api.ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: versionArn, PayloadFormatVersion: '2.0'}),
+      )
+      await apigw.send(new CreateRouteCommand({ApiId: api.ApiId, RouteKey: 'GET /orders/{id}', Target: `integrations/${integration.IntegrationId}`}))
+      await apigw.send(new CreateStageCommand({ApiId: api.ApiId, StageName: '$default', AutoDeploy: true}))
+      const sourceArn = sourceArnForRoute({region: REGION, account, apiId: api.ApiId!, stage: '$default', routeKey: 'GET /orders/{id}', apiType: 'http'})
+      const sid = statementIdFor(api.ApiId!, sourceArn)
+      await lambda.send(new AddPermissionCommand({FunctionName: name, Qualifier: '1', StatementId: sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn}))
+      return {apiId: api.ApiId!, sid, endpoint: api.ApiEndpoint!}
+    }
+    const kept = await attach('versioned-kept')
+    const gone = await attach('versioned-gone')
+    await apigw.send(new DeleteApiCommand({ApiId: gone.apiId}))
+    const run = <T>(args: string[]) =>
+      runCommand<T>([...args, '--function', name, '--region', REGION, '--endpoint-url', emu.emulator.url], {env: env(), cwd: emu.dataDir})
+
+    const without = JSON.parse((await run(['permissions', '--json'])).stdout) as AuditReport
+    expect(without.functions.map((f) => f.functionName)).toEqual([name])
+
+    const report = JSON.parse((await run(['permissions', '--json', '--versions'])).stdout) as AuditReport
+    expect(report.functions.map((f) => f.functionName)).toEqual([name, `${name}:1`])
+    const versionAudit = report.functions[1]
+    expect(versionAudit.functionArn).toBe(versionArn)
+    expect(Object.fromEntries(versionAudit.statements.map((s) => [s.sid, s.status]))).toEqual({[kept.sid]: 'ok', [gone.sid]: 'stale-api'})
+    expect(versionAudit.uncoveredRoutes).toEqual([])
+
+    const pruned = JSON.parse((await run(['permissions', 'prune', '--yes', '--json', '--versions'])).stdout) as PruneReport
+    expect(pruned.functions.flatMap((f) => f.removed.map((r) => [f.functionName, r.sid]))).toEqual([[`${name}:1`, gone.sid]])
+    const left = await lambda.send(new GetPolicyCommand({FunctionName: name, Qualifier: '1'}))
+    expect((JSON.parse(left.Policy!).Statement as Array<{Sid: string}>).map((s) => s.Sid)).toEqual([kept.sid])
+    expect((await fetch(`${kept.endpoint}/orders/7`)).status).toBe(200)
+  })
 })

@@ -6,6 +6,7 @@ import {
   LambdaClient,
   ListAliasesCommand,
   ListFunctionsCommand,
+  ListVersionsByFunctionCommand,
   PreconditionFailedException,
   RemovePermissionCommand,
   ResourceNotFoundException,
@@ -75,6 +76,39 @@ describe('auditPermissions with mocked AWS', () => {
     const report = await auditPermissions(await awsFor(), {functions: [FUNCTION_NAME]}, progress)
     expect(report.functions.map((f) => f.functionName)).toEqual([FUNCTION_NAME])
     expect(progress.events.some((e) => e.status === 'warn' && e.label.includes('lambda:ListAliases'))).toBe(true)
+  })
+
+  test('with versions, lists every page of published versions ($LATEST left out) and reads each one\'s own policy', async () => {
+    new FakePolicy([grantFor('liveapi001')]).install(lambda)
+    lambda
+      .on(ListVersionsByFunctionCommand)
+      .resolvesOnce({Versions: [{Version: '$LATEST'}, {Version: '1'}], NextMarker: 'm1'})
+      .resolvesOnce({Versions: [{Version: '2'}]})
+    installApis(v2, v1, () => [{id: 'liveapi001', stages: ['$default'], routes: [{key: 'GET /orders/{id}', fn: FUNCTION_ARN}]}])
+    const report = await auditPermissions(await awsFor(), {functions: [FUNCTION_NAME], versions: true}, recordingProgress())
+    expect(report.functions.map((f) => [f.functionName, f.functionArn])).toEqual([
+      [FUNCTION_NAME, FUNCTION_ARN],
+      [`${FUNCTION_NAME}:1`, `${FUNCTION_ARN}:1`],
+      [`${FUNCTION_NAME}:2`, `${FUNCTION_ARN}:2`],
+    ])
+    expect(lambda).toHaveReceivedCommandWith(ListVersionsByFunctionCommand, {FunctionName: FUNCTION_NAME, Marker: 'm1'})
+    expect(lambda).toHaveReceivedCommandWith(GetPolicyCommand, {FunctionName: `${FUNCTION_NAME}:2`})
+    expect(lambda).toHaveReceivedCommandTimes(GetPolicyCommand, 3)
+  })
+
+  test('without versions, published versions are not listed; a function whose versions may not be listed is audited without them, with a warning', async () => {
+    new FakePolicy([grantFor('liveapi001')]).install(lambda)
+    installApis(v2, v1, () => [{id: 'liveapi001', stages: ['$default'], routes: [{key: 'GET /orders/{id}', fn: FUNCTION_ARN}]}])
+    await auditPermissions(await awsFor(), {functions: [FUNCTION_NAME]}, recordingProgress())
+    expect(lambda).toHaveReceivedCommandTimes(ListVersionsByFunctionCommand, 0)
+
+    lambda
+      .on(ListVersionsByFunctionCommand)
+      .rejects(Object.assign(new Error('not authorized to perform: lambda:ListVersionsByFunction'), {name: 'AccessDeniedException', $metadata: {httpStatusCode: 403}}))
+    const progress = recordingProgress()
+    const report = await auditPermissions(await awsFor(), {functions: [FUNCTION_NAME], versions: true}, progress)
+    expect(report.functions.map((f) => f.functionName)).toEqual([FUNCTION_NAME])
+    expect(progress.events.some((e) => e.status === 'warn' && e.label.includes('lambda:ListVersionsByFunction'))).toBe(true)
   })
 
   test("reads the project's own APIs in detail, so a route without a grant is reported", async () => {

@@ -8,7 +8,7 @@ import {renderAudit} from '../../ui/permissions/render.js'
 
 export default class Permissions extends AwsCommand<typeof Permissions> {
   static summary = 'Audit the lambda:InvokeFunction statements of resource policies: ok, stale, duplicate, over-broad'
-  static description = `Reads the resource policy of each function (the project's, --function NAME, or --all-functions), then the APIs of the region once, and classifies every statement:
+  static description = `Reads the resource policy of each function (the project's, --function NAME, or --all-functions) and of each of its aliases (with --versions, of each published version too: an integration that names one needs its own grant), then the APIs of the region once, and classifies every statement:
   ok               grants API Gateway a route that exists and integrates with the function
   stale-api        the API no longer exists
   stale-stage      the stage no longer exists
@@ -26,6 +26,7 @@ Read-only. Remove what is stale with: tracegate permissions prune.`
     '<%= config.bin %> permissions',
     '<%= config.bin %> permissions --function orders-getOrder --function orders-createOrder',
     '<%= config.bin %> permissions --all-functions --region eu-west-1',
+    '<%= config.bin %> permissions --function orders-getOrder --versions',
     '<%= config.bin %> permissions --json | jq \'.functions[].statements[] | select(.status != "ok")\'',
   ]
 
@@ -39,6 +40,7 @@ Read-only. Remove what is stale with: tracegate permissions prune.`
     'all-apis': Flags.boolean({
       summary: 'Read the routes of every API of the region, not only those a statement names or the project owns (finds more routes without a grant; 2-3 calls per API).',
     }),
+    versions: Flags.boolean({summary: "Also audit each published version's own resource policy (one ListVersionsByFunction per function, then one GetPolicy per version)."}),
   }
 
   async run(): Promise<AuditReport> {

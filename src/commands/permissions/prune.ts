@@ -27,6 +27,7 @@ Shows the plan and asks on a terminal; without one it requires --yes. Every remo
     function: Flags.string({char: 'f', multiple: true, summary: 'Prune this function\'s policy (name or ARN; repeatable) instead of the project\'s functions.'}),
     'all-functions': Flags.boolean({summary: 'Prune the policies of every function of the region.'}),
     'all-apis': Flags.boolean({summary: 'Read the routes of every API of the region, not only those a statement names or the project owns.'}),
+    versions: Flags.boolean({summary: "Also prune each published version's own resource policy (one ListVersionsByFunction per function, then one GetPolicy per version)."}),
     yes: Flags.boolean({char: 'y', summary: 'Remove without asking (required when there is no terminal to ask on).'}),
     'dry-run': Flags.boolean({summary: 'Show what would be removed and remove nothing.'}),
     include: Flags.string({
