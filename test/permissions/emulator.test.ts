@@ -33,18 +33,21 @@ function env() {
 const cli = <T>(args: string[]) =>
   runCommand<T>([...args, '--function', FUNCTION, '--region', REGION, '--endpoint-url', emu.emulator.url], {env: env(), cwd: emu.dataDir})
 
-/** An HTTP API with one route to the function, a $default stage, and tracegate's grant for it. */
-async function attachApi(name: string): Promise<{apiId: string; sid: string; endpoint: string}> {
+/**
+ * An HTTP API with one route to `integrationUri` (the function, or an alias's or version's ARN), a $default stage,
+ * and tracegate's grant for it in the policy of `grantTo` (`name:live` or `name:1` for an alias's or version's own).
+ */
+async function attachApi(name: string, integrationUri = functionArn, grantTo = FUNCTION): Promise<{apiId: string; sid: string; endpoint: string}> {
   const api = await apigw.send(new CreateApiCommand({Name: name, ProtocolType: 'HTTP'}))
   const apiId = api.ApiId!
   const integration = await apigw.send(
-    new CreateIntegrationCommand({ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: functionArn, PayloadFormatVersion: '2.0'}),
+    new CreateIntegrationCommand({ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: integrationUri, PayloadFormatVersion: '2.0'}),
   )
   await apigw.send(new CreateRouteCommand({ApiId: apiId, RouteKey: 'GET /orders/{id}', Target: `integrations/${integration.IntegrationId}`}))
   await apigw.send(new CreateStageCommand({ApiId: apiId, StageName: '$default', AutoDeploy: true}))
   const sourceArn = sourceArnForRoute({region: REGION, account, apiId, stage: '$default', routeKey: 'GET /orders/{id}', apiType: 'http'})
   const sid = statementIdFor(apiId, sourceArn)
-  await lambda.send(new AddPermissionCommand({FunctionName: FUNCTION, StatementId: sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn}))
+  await lambda.send(new AddPermissionCommand({FunctionName: grantTo, StatementId: sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn}))
   return {apiId, sid, endpoint: api.ApiEndpoint!}
 }
 
@@ -134,83 +137,47 @@ describe('permissions on the emulator', () => {
     expect(audit.functions[0].uncoveredRoutes.map((r) => [r.apiId, r.routeKey])).toContainEqual([api.apiId, 'GET /orders/{id}'])
   })
 
-  test('an alias’s own policy is audited and pruned too: routes that integrate the alias keep its grants', async () => {
-    const name = 'orders-aliased'
-    const fn = await lambda.send(
-      new CreateFunctionCommand({FunctionName: name, Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: {ZipFile: handlerZip()}, Publish: true}),
-    )
-    const alias = await lambda.send(new CreateAliasCommand({FunctionName: name, Name: 'live', FunctionVersion: fn.Version}))
-    const attach = async (apiName: string) => {
-      const api = await apigw.send(new CreateApiCommand({Name: apiName, ProtocolType: 'HTTP'}))
-      const integration = await apigw.send(
-        new CreateIntegrationCommand({ApiId: api.ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: alias.AliasArn, PayloadFormatVersion: '2.0'}),
-      )
-      await apigw.send(new CreateRouteCommand({ApiId: api.ApiId, RouteKey: 'GET /orders/{id}', Target: `integrations/${integration.IntegrationId}`}))
-      await apigw.send(new CreateStageCommand({ApiId: api.ApiId, StageName: '$default', AutoDeploy: true}))
-      const sourceArn = sourceArnForRoute({region: REGION, account, apiId: api.ApiId!, stage: '$default', routeKey: 'GET /orders/{id}', apiType: 'http'})
-      const sid = statementIdFor(api.ApiId!, sourceArn)
-      await lambda.send(new AddPermissionCommand({FunctionName: `${name}:live`, StatementId: sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn}))
-      return {apiId: api.ApiId!, sid, endpoint: api.ApiEndpoint!}
-    }
-    const kept = await attach('aliased-kept')
-    const gone = await attach('aliased-gone')
+  /**
+   * Two APIs integrate `qualifiedArn` (an alias's or a version's) and are granted in its own policy; one is deleted.
+   * The audit (with `flags`) reports the qualifier's policy after the function's, ok and stale-api; prune removes the
+   * stale grant there only, and the kept route still answers.
+   */
+  async function auditsQualifiedPolicy(name: string, qualifier: string, qualifiedArn: string, flags: string[]) {
+    const attach = (apiName: string) => attachApi(apiName, qualifiedArn, `${name}:${qualifier}`)
+    const kept = await attach(`${name}-kept`)
+    const gone = await attach(`${name}-gone`)
     await apigw.send(new DeleteApiCommand({ApiId: gone.apiId}))
     const run = <T>(args: string[]) =>
-      runCommand<T>([...args, '--function', name, '--region', REGION, '--endpoint-url', emu.emulator.url], {env: env(), cwd: emu.dataDir})
+      runCommand<T>([...args, ...flags, '--function', name, '--region', REGION, '--endpoint-url', emu.emulator.url], {env: env(), cwd: emu.dataDir})
 
     const report = JSON.parse((await run(['permissions', '--json'])).stdout) as AuditReport
-    expect(report.functions.map((f) => f.functionName)).toEqual([name, `${name}:live`])
-    const aliasAudit = report.functions[1]
-    expect(aliasAudit.functionArn).toBe(alias.AliasArn)
-    expect(Object.fromEntries(aliasAudit.statements.map((s) => [s.sid, s.status]))).toEqual({[kept.sid]: 'ok', [gone.sid]: 'stale-api'})
-    expect(aliasAudit.uncoveredRoutes).toEqual([])
+    expect(report.functions.map((f) => f.functionName)).toEqual([name, `${name}:${qualifier}`])
+    const qualified = report.functions[1]
+    expect(qualified.functionArn).toBe(qualifiedArn)
+    expect(Object.fromEntries(qualified.statements.map((s) => [s.sid, s.status]))).toEqual({[kept.sid]: 'ok', [gone.sid]: 'stale-api'})
+    expect(qualified.uncoveredRoutes).toEqual([])
 
     const pruned = JSON.parse((await run(['permissions', 'prune', '--yes', '--json'])).stdout) as PruneReport
-    expect(pruned.functions.flatMap((f) => f.removed.map((r) => [f.functionName, r.sid]))).toEqual([[`${name}:live`, gone.sid]])
-    const left = await lambda.send(new GetPolicyCommand({FunctionName: `${name}:live`}))
+    expect(pruned.functions.flatMap((f) => f.removed.map((r) => [f.functionName, r.sid]))).toEqual([[`${name}:${qualifier}`, gone.sid]])
+    const left = await lambda.send(new GetPolicyCommand({FunctionName: name, Qualifier: qualifier}))
     expect((JSON.parse(left.Policy!).Statement as Array<{Sid: string}>).map((s) => s.Sid)).toEqual([kept.sid])
     expect((await fetch(`${kept.endpoint}/orders/7`)).status).toBe(200)
+  }
+
+  const createPublished = (name: string) =>
+    lambda.send(new CreateFunctionCommand({FunctionName: name, Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: {ZipFile: handlerZip()}, Publish: true}))
+
+  test('an alias’s own policy is audited and pruned too: routes that integrate the alias keep its grants', async () => {
+    const fn = await createPublished('orders-aliased')
+    const alias = await lambda.send(new CreateAliasCommand({FunctionName: 'orders-aliased', Name: 'live', FunctionVersion: fn.Version}))
+    await auditsQualifiedPolicy('orders-aliased', 'live', alias.AliasArn!, [])
   })
 
   test('with --versions, a published version’s own policy is audited and pruned too; without it, only the function and its aliases', async () => {
-    const name = 'orders-versioned'
-    const fn = await lambda.send(
-      new CreateFunctionCommand({FunctionName: name, Role: ROLE, Runtime: 'nodejs20.x', Handler: 'index.handler', Code: {ZipFile: handlerZip()}, Publish: true}),
-    )
-    const versionArn = fn.FunctionArn!
-    expect(versionArn).toMatch(/:1$/)
-    const attach = async (apiName: string) => {
-      const api = await apigw.send(new CreateApiCommand({Name: apiName, ProtocolType: 'HTTP'}))
-      const integration = await apigw.send(
-        new CreateIntegrationCommand({ApiId: api.ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: versionArn, PayloadFormatVersion: '2.0'}),
-      )
-      await apigw.send(new CreateRouteCommand({ApiId: api.ApiId, RouteKey: 'GET /orders/{id}', Target: `integrations/${integration.IntegrationId}`}))
-      await apigw.send(new CreateStageCommand({ApiId: api.ApiId, StageName: '$default', AutoDeploy: true}))
-      const sourceArn = sourceArnForRoute({region: REGION, account, apiId: api.ApiId!, stage: '$default', routeKey: 'GET /orders/{id}', apiType: 'http'})
-      const sid = statementIdFor(api.ApiId!, sourceArn)
-      await lambda.send(new AddPermissionCommand({FunctionName: name, Qualifier: '1', StatementId: sid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn}))
-      return {apiId: api.ApiId!, sid, endpoint: api.ApiEndpoint!}
-    }
-    const kept = await attach('versioned-kept')
-    const gone = await attach('versioned-gone')
-    await apigw.send(new DeleteApiCommand({ApiId: gone.apiId}))
-    const run = <T>(args: string[]) =>
-      runCommand<T>([...args, '--function', name, '--region', REGION, '--endpoint-url', emu.emulator.url], {env: env(), cwd: emu.dataDir})
-
-    const without = JSON.parse((await run(['permissions', '--json'])).stdout) as AuditReport
-    expect(without.functions.map((f) => f.functionName)).toEqual([name])
-
-    const report = JSON.parse((await run(['permissions', '--json', '--versions'])).stdout) as AuditReport
-    expect(report.functions.map((f) => f.functionName)).toEqual([name, `${name}:1`])
-    const versionAudit = report.functions[1]
-    expect(versionAudit.functionArn).toBe(versionArn)
-    expect(Object.fromEntries(versionAudit.statements.map((s) => [s.sid, s.status]))).toEqual({[kept.sid]: 'ok', [gone.sid]: 'stale-api'})
-    expect(versionAudit.uncoveredRoutes).toEqual([])
-
-    const pruned = JSON.parse((await run(['permissions', 'prune', '--yes', '--json', '--versions'])).stdout) as PruneReport
-    expect(pruned.functions.flatMap((f) => f.removed.map((r) => [f.functionName, r.sid]))).toEqual([[`${name}:1`, gone.sid]])
-    const left = await lambda.send(new GetPolicyCommand({FunctionName: name, Qualifier: '1'}))
-    expect((JSON.parse(left.Policy!).Statement as Array<{Sid: string}>).map((s) => s.Sid)).toEqual([kept.sid])
-    expect((await fetch(`${kept.endpoint}/orders/7`)).status).toBe(200)
+    const fn = await createPublished('orders-versioned')
+    expect(fn.FunctionArn).toMatch(/:1$/)
+    const without = await runCommand(['permissions', '--json', '--function', 'orders-versioned', '--region', REGION, '--endpoint-url', emu.emulator.url], {env: env(), cwd: emu.dataDir})
+    expect((JSON.parse(without.stdout) as AuditReport).functions.map((f) => f.functionName)).toEqual(['orders-versioned'])
+    await auditsQualifiedPolicy('orders-versioned', '1', fn.FunctionArn!, ['--versions'])
   })
 })
