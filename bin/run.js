@@ -9,5 +9,7 @@ const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < 20 || (major === 20 && minor < 19)) {
   process.emitWarning(`tracegate needs Node.js 20.19 or later; this is ${process.versions.node}`)
 }
-const {execute} = await import('@oclif/core')
+// The `execute` entry point alone: the package index would also load Command, flags, the parser and ux, which
+// `--help` never needs (commands load them from the manifest's modules when they run).
+const {execute} = await import('@oclif/core/execute')
 await execute({dir: import.meta.url})

@@ -1,4 +1,4 @@
-import {Help} from '@oclif/core'
+import {Help} from '@oclif/core/help'
 import {exitCodeTable} from './errors.js'
 
 /** Root help with the exit-code table (STYLE rule 9: exit codes in one table, printed in help). */
