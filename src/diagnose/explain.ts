@@ -3,6 +3,7 @@ import {ms} from './checklist.js'
 import {type EvidenceSet, type FunctionErrorFacts, type PermissionFacts, seen} from './evidence.js'
 import {limitsOf} from './findings.js'
 import type {Cause, Verdict} from './verdicts.js'
+import {shellQuote} from '../shell.js'
 
 /** What to do: one sentence, the commands to run (copy-pasteable), and code to put in the handler. */
 export interface Fix {
@@ -14,11 +15,6 @@ export interface Fix {
 export interface Explanation {
   cause: string
   fix: Fix
-}
-
-/** Single-quotes a value for a POSIX shell (`$default` in a source ARN must not expand, aws-semantics §3). */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`
 }
 
 interface Context {

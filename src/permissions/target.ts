@@ -1,5 +1,6 @@
 import type {ProjectConfig} from '../config/schema.js'
 import {UserError} from '../errors.js'
+import {shellQuote} from '../shell.js'
 import type {PermissionsTarget} from './service.js'
 
 export interface TargetFlags {
@@ -29,4 +30,29 @@ export function permissionsTarget(project: ProjectConfig | undefined, flags: Tar
     })
   }
   return {...base, functions: project.functions.map((f) => f.name)}
+}
+
+/** The flags that pick where an audit ran: the AWS account and region, or the emulator. */
+export interface WhereFlags {
+  region?: string
+  profile?: string
+  'endpoint-url'?: string
+  local?: boolean
+}
+
+/**
+ * `tracegate permissions prune` with the audit's own target and AWS flags, so the command the audit suggests prunes
+ * what it just audited: the same functions (and versions), the same region, the emulator when it ran on it.
+ */
+export function pruneCommand(flags: TargetFlags & WhereFlags): string {
+  const args = ['tracegate', 'permissions', 'prune']
+  if (flags['all-functions']) args.push('--all-functions')
+  for (const name of new Set(flags.function ?? [])) args.push('--function', shellQuote(name))
+  if (flags['all-apis']) args.push('--all-apis')
+  if (flags.versions) args.push('--versions')
+  if (flags.local) args.push('--local')
+  if (flags.region) args.push('--region', shellQuote(flags.region))
+  if (flags.profile) args.push('--profile', shellQuote(flags.profile))
+  if (flags['endpoint-url']) args.push('--endpoint-url', shellQuote(flags['endpoint-url']))
+  return args.join(' ')
 }

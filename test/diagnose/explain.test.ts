@@ -1,5 +1,6 @@
 import {describe, expect, test} from 'vitest'
-import {describeFrame, shellQuote} from '../../src/diagnose/explain.js'
+import {describeFrame} from '../../src/diagnose/explain.js'
+import {shellQuote} from '../../src/shell.js'
 
 describe('shellQuote', () => {
   test('leaves plain words alone and single-quotes anything a shell would expand', () => {

@@ -55,6 +55,8 @@ describe('tracegate permissions', () => {
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toContain('API deadapi001 no longer exists in us-east-2')
     expect(run.stderr).toContain('✓ Read 1 resource policy')
+    // The suggested prune covers what this audit covered: the same function, in the same region.
+    expect(run.stdout).toContain(`1 statement to prune: tracegate permissions prune --function ${FUNCTION_NAME} --region ${REGION}\n`)
   })
 
   test('on a terminal the audit is an Ink table', async () => {

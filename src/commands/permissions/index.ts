@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {createPermissionsAws} from '../../aws/permissions.js'
 import {AwsCommand} from '../../base-command.js'
 import {type AuditReport, auditPermissions} from '../../permissions/service.js'
-import {permissionsTarget} from '../../permissions/target.js'
+import {permissionsTarget, pruneCommand} from '../../permissions/target.js'
 import {silentProgress} from '../../progress.js'
 import {renderAudit} from '../../ui/permissions/render.js'
 
@@ -62,7 +62,7 @@ Read-only. Remove what is stale with: tracegate permissions prune.`
   /** The table goes to stdout after the live step list (stderr) has finished, so no redraw erases it. */
   protected async finally(error: Error | undefined): Promise<unknown> {
     const done = await super.finally(error)
-    if (!error && this.report) await renderAudit(this.report, this.outputMode())
+    if (!error && this.report) await renderAudit(this.report, this.outputMode(), pruneCommand(this.flags))
     return done
   }
 }

@@ -117,7 +117,8 @@ export interface AuditView {
   footer: string
 }
 
-export function auditView(report: AuditReport): AuditView {
+/** `prune` is the command that prunes what this audit covered (`pruneCommand`), shown when there is something to prune. */
+export function auditView(report: AuditReport, prune = 'tracegate permissions prune'): AuditView {
   const functions = report.functions.map((f) => functionView(f))
   const prunable = functions.reduce((n, f) => n + f.prunable, 0)
   const uncovered = functions.reduce((n, f) => n + f.uncovered.length, 0)
@@ -128,6 +129,6 @@ export function auditView(report: AuditReport): AuditView {
   )
   if (near) parts.push(`${near} near the 20,480-byte limit`)
   if (uncovered) parts.push(`${uncovered} route${uncovered === 1 ? '' : 's'} without a grant (they answer 500: run tracegate deploy)`)
-  parts.push(prunable ? `${prunable} statement${prunable === 1 ? '' : 's'} to prune: tracegate permissions prune` : 'nothing to prune')
+  parts.push(prunable ? `${prunable} statement${prunable === 1 ? '' : 's'} to prune: ${prune}` : 'nothing to prune')
   return {functions, missing: report.missingFunctions, footer: parts.join('; ')}
 }

@@ -10,9 +10,10 @@ import {auditView} from './model.js'
 
 type Out = NodeJS.WriteStream
 
-export async function renderAudit(report: AuditReport, mode: OutputMode, out: Out = process.stdout): Promise<void> {
+/** `prune`: the command that prunes what the audit covered (see `pruneCommand`). */
+export async function renderAudit(report: AuditReport, mode: OutputMode, prune: string, out: Out = process.stdout): Promise<void> {
   if (mode === 'json') return
-  const view = auditView(report)
+  const view = auditView(report, prune)
   if (mode === 'plain' || !out.isTTY) {
     out.write(formatAuditView(view, paletteFor(out)))
     return
