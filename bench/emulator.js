@@ -183,13 +183,13 @@ function warmUp(url) {
 }
 
 /**
- * `rounds` loads of plain Node and of the emulator, alternating, each right after the other: the machine's speed
+ * `count` loads of plain Node and of the emulator, alternating, each right after the other: the machine's speed
  * drifts over minutes (a shared VM), and a ratio of two loads taken seconds apart cancels most of that drift.
  * Returns the median round (by ratio) and every round's ratio.
  */
-async function alternate(plainUrl, plainPid, emulator, rounds) {
+async function alternate(plainUrl, plainPid, emulator, count) {
   const measured = []
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < count; i++) {
     const node = await loadMeasured(plainUrl, plainPid)
     const emu = await loadMeasured(emulator.url, emulator.pid)
     measured.push({node, emu, ratio: emu.rps / node.rps})

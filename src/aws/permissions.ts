@@ -13,9 +13,9 @@ import {isUserError} from '../errors.js'
 import {awsCall, awsCallOrMissing, type Clock, errorName, isNotFound, systemClock, toUserError, withRetry} from './errors.js'
 
 export interface FunctionRef {
-  /** The function's name, or `name:alias` for an alias's own policy. */
+  /** The function's name, or `name:live` / `name:3` for an alias's or a version's own policy. */
   name: string
-  /** The function's ARN (qualified with the alias for an alias). */
+  /** The function's ARN (qualified with the alias or version for theirs). */
   arn: string
 }
 

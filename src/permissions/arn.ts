@@ -183,6 +183,14 @@ export interface FunctionArnParts {
   unqualifiedArn: string
 }
 
+/**
+ * The ARN Lambda evaluates a resource policy for when `qualifier` is invoked: the alias's or version's own
+ * (`…:function:orders:live`), or the function's for none or `$LATEST` (the same policy).
+ */
+export function qualifiedFunctionArn(fn: Pick<FunctionArnParts, 'unqualifiedArn'>, qualifier: string | undefined): string {
+  return qualifier === undefined || qualifier === '$LATEST' ? fn.unqualifiedArn : `${fn.unqualifiedArn}:${qualifier}`
+}
+
 /** Parses `arn:{partition}:lambda:{region}:{account}:function:{name}[:{qualifier}]`. */
 export function parseFunctionArn(arn: string): FunctionArnParts | undefined {
   const parts = typeof arn === 'string' ? splitArn(arn) : undefined

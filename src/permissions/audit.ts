@@ -6,6 +6,7 @@ import {
   type FunctionArnParts,
   parseFunctionArn,
   presentedSourceArn,
+  qualifiedFunctionArn,
   REST_TEST_INVOKE_STAGE,
   sourceArnForRoute,
 } from './arn.js'
@@ -216,12 +217,6 @@ function functionNameOf(target: string): {name: string; region?: string; account
 
 /** `$LATEST` and no qualifier are the same policy: the function's own. */
 const policyQualifier = (qualifier: string | undefined): string | undefined => (qualifier === '$LATEST' ? undefined : qualifier)
-
-/** The ARN a policy's statements are evaluated for: the function's, or its alias's or version's. */
-function auditedArn(fn: FunctionArnParts): string {
-  const qualifier = policyQualifier(fn.qualifier)
-  return qualifier ? `${fn.unqualifiedArn}:${qualifier}` : fn.unqualifiedArn
-}
 
 /**
  * `exact` when the route invokes what this policy belongs to (the function, or the alias or version audited);
@@ -590,7 +585,7 @@ function routeCoverage(ctx: Context, policy: ParsedPolicy): RouteCoverage[] {
         candidates ??= statementsFor(policy, apiPrefix)
         const decision = evaluateInvoke(candidates, {
           principal: API_GATEWAY_PRINCIPAL,
-          functionArn: auditedArn(fn),
+          functionArn: qualifiedFunctionArn(fn, fn.qualifier),
           sourceArn: route.arn,
           sourceAccount: fn.account,
         })
@@ -645,8 +640,8 @@ export function auditPolicy(input: AuditInput): FunctionAudit {
   for (const s of statements) counts[s.status]++
   const qualifier = policyQualifier(fn.qualifier)
   return {
-    // An alias's policy is reported as `orders:live`, with the alias's ARN.
-    functionArn: auditedArn(fn),
+    // An alias's or version's policy is reported as `orders:live` or `orders:3`, with its own ARN.
+    functionArn: qualifiedFunctionArn(fn, fn.qualifier),
     functionName: qualifier ? `${fn.functionName}:${qualifier}` : fn.functionName,
     region: fn.region,
     account: fn.account,

@@ -4,6 +4,7 @@ import {
   buildExecuteApiArn,
   parseExecuteApiArn,
   parseFunctionArn,
+  qualifiedFunctionArn,
   partitionForRegion,
   presentedSourceArn,
   sourceArnForRoute,
@@ -168,5 +169,15 @@ describe('parseFunctionArn', () => {
   test('rejects other ARNs', () => {
     expect(parseFunctionArn('arn:aws:lambda:us-east-2:123456789012:layer:x:1')).toBeUndefined()
     expect(parseFunctionArn('orders-getOrder')).toBeUndefined()
+  })
+})
+
+describe('qualifiedFunctionArn: the ARN whose policy Lambda evaluates', () => {
+  const fn = {unqualifiedArn: 'arn:aws:lambda:us-east-2:123456789012:function:orders-getOrder'}
+  test("an alias or version: its own ARN; none or $LATEST: the function's", () => {
+    expect(qualifiedFunctionArn(fn, 'live')).toBe(`${fn.unqualifiedArn}:live`)
+    expect(qualifiedFunctionArn(fn, '3')).toBe(`${fn.unqualifiedArn}:3`)
+    expect(qualifiedFunctionArn(fn, '$LATEST')).toBe(fn.unqualifiedArn)
+    expect(qualifiedFunctionArn(fn, undefined)).toBe(fn.unqualifiedArn)
   })
 })

@@ -1,7 +1,7 @@
 import type {FunctionConfigurationInfo} from '../../aws/invoke.js'
 import {grantFor} from '../../deploy/plan.js'
 import type {FunctionEvidence, PermissionEvidence, ThrottlingEvidence} from '../../diagnose/evidence.js'
-import {parseFunctionArn, presentedSourceArn} from '../../permissions/arn.js'
+import {parseFunctionArn, presentedSourceArn, qualifiedFunctionArn} from '../../permissions/arn.js'
 import {API_GATEWAY_PRINCIPAL, evaluateInvoke, parsePolicy} from '../../permissions/policy.js'
 import {NotSeen} from './budget.js'
 import type {CollectContext, RouteTarget} from './context.js'
@@ -71,7 +71,7 @@ export async function collectPermission(
   const [arn, policyText] = await Promise.all([arnOf, ctx.aws.getPolicy(policyOwner, signal)])
   const fn = parseFunctionArn(arn)
   if (!fn) throw new NotSeen(`${functionName} has no usable ARN (${arn || 'none'})`)
-  const invokedArn = qualifier ? `${fn.unqualifiedArn}:${qualifier}` : fn.unqualifiedArn
+  const invokedArn = qualifiedFunctionArn(fn, qualifier)
   // The ARN carries the API's region; tracegate deploys the API and its functions in one region (§3).
   const sourceArn = presentedSourceArn({
     partition: fn.partition,
